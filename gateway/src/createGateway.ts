@@ -1,0 +1,153 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloGateway, RemoteGraphQLDataSource, type SupergraphManager } from '@apollo/gateway';
+import { maskError } from '@supergraph/errors';
+import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@supergraph/logger';
+import type { GraphQLFormattedError } from 'graphql';
+import { supergraphFromFile } from './supergraphFile.js';
+
+export interface GatewayContext {
+  readonly requestId: string;
+  readonly logger: Logger;
+  /** The caller's `Authorization` header, forwarded to subgraphs (which verify it again). */
+  readonly authorization: string | undefined;
+}
+
+export interface GatewayOptions {
+  readonly logger: Logger;
+  /** Supergraph SDL file, reloaded on change. */
+  readonly supergraphPath?: string;
+  /** Or a fixed supergraph (tests). */
+  readonly supergraphSdl?: string;
+  /** Routing URLs by subgraph name that replace the supergraph's (embedded stack, tests). */
+  readonly subgraphUrls?: Readonly<Record<string, string>>;
+  /** Largest accepted request body. Default `1mb`. */
+  readonly bodyLimit?: string;
+  /** Called after each reload attempt of the supergraph file. */
+  readonly onSupergraphReload?: (outcome: 'updated' | 'rejected') => void;
+}
+
+export interface Gateway {
+  readonly app: express.Express;
+  start(options: { port: number; host?: string }): Promise<{ url: string; port: number }>;
+  stop(): Promise<void>;
+}
+
+class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  override willSendRequest({ request, context }: Parameters<RemoteGraphQLDataSource<GatewayContext>['willSendRequest'] & {}>[0]): void {
+    if (!request.http) return;
+    if (context.requestId) request.http.headers.set(REQUEST_ID_HEADER, context.requestId);
+    if (context.authorization) request.http.headers.set('authorization', context.authorization);
+  }
+}
+
+/**
+ * The public edge: `@apollo/gateway` executing the composed supergraph behind `@apollo/server`, with
+ * health endpoints, request ids and masked errors. Nothing listens until `start`.
+ */
+export function createGateway(options: GatewayOptions): Gateway {
+  const { logger } = options;
+  let supergraphSdl: string | SupergraphManager;
+  if (options.supergraphSdl !== undefined) supergraphSdl = options.supergraphSdl;
+  else if (options.supergraphPath !== undefined) {
+    supergraphSdl = supergraphFromFile(options.supergraphPath, logger, {
+      ...(options.onSupergraphReload ? { onReload: options.onSupergraphReload } : {}),
+    });
+  } else throw new Error('createGateway needs supergraphPath or supergraphSdl');
+
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    logger,
+    buildService: ({ name, url }) =>
+      new SubgraphDataSource({
+        url: options.subgraphUrls?.[name] ?? url,
+        // Node's fetch (undici) keeps connections to subgraphs alive and pools them.
+        fetcher: globalThis.fetch as never,
+      }),
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+
+  const formatError = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const serviceName = formatted.extensions?.serviceName;
+    const code = formatted.extensions?.code;
+    if (typeof serviceName === 'string' && (code === undefined || code === 'INTERNAL_SERVER_ERROR')) {
+      logger.warn({ err: error, serviceName, path: formatted.path }, 'subgraph request failed');
+      return {
+        message: `The ${serviceName} service is unavailable`,
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName },
+      };
+    }
+    return maskError(formatted, () => logger.error({ err: error, path: formatted.path }, 'unexpected error'));
+  };
+
+  const requestLog: ApolloServerPlugin<GatewayContext> = {
+    async requestDidStart({ contextValue }) {
+      const started = performance.now();
+      return {
+        async willSendResponse({ operationName, errors }) {
+          contextValue.logger.info(
+            { operationName, durationMs: Math.round((performance.now() - started) * 100) / 100, errors: errors?.length ?? 0 },
+            'graphql request',
+          );
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requestLog],
+  });
+
+  let ready = false;
+  app.get('/health/live', (_req, res) => {
+    res.json({ status: 'live' });
+  });
+  app.get('/health/ready', (_req, res) => {
+    res.status(ready ? 200 : 503).json(ready ? { status: 'ready' } : { status: 'not ready', reason: 'supergraph not loaded' });
+  });
+
+  let started = false;
+  return {
+    app,
+    async start({ port, host = '127.0.0.1' }) {
+      await apollo.start();
+      started = true;
+      app.use(
+        '/graphql',
+        express.json({ limit: options.bodyLimit ?? '1mb' }),
+        expressMiddleware(apollo, {
+          context: async ({ req }) => {
+            const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+            return { requestId, logger: logger.child({ requestId }), authorization: req.headers.authorization };
+          },
+        }),
+      );
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => resolve());
+      });
+      ready = true;
+      const address = httpServer.address() as AddressInfo;
+      const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}/graphql`;
+      logger.info({ url }, 'gateway listening');
+      return { url, port: address.port };
+    },
+    async stop() {
+      ready = false;
+      if (started) await apollo.stop();
+      else httpServer.close();
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import { createLogger } from '@supergraph/logger';
+import { readGatewayConfig } from './config.js';
+import { createGateway } from './createGateway.js';
+
+const config = readGatewayConfig();
+const logger = createLogger({ service: 'gateway', level: config.logLevel });
+const gateway = createGateway({ logger, supergraphPath: config.supergraphPath });
+await gateway.start({ port: config.port, host: config.host });
+
+let stopping = false;
+const shutdown = (signal: string) => {
+  if (stopping) process.exit(1);
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  setTimeout(() => process.exit(1), config.shutdownTimeoutMs).unref();
+  void gateway.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    },
+  );
+};
+process.once('SIGINT', () => shutdown('SIGINT'));
+process.once('SIGTERM', () => shutdown('SIGTERM'));

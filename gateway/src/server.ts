@@ -1,0 +1,3 @@
+export { createGateway } from './createGateway.js';
+export type { Gateway, GatewayOptions } from './createGateway.js';
+export { readGatewayConfig } from './config.js';

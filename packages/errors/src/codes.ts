@@ -1,0 +1,60 @@
+/**
+ * The one registry of client-facing error codes. Every GraphQL error that leaves a service carries one
+ * of these as `extensions.code`; `docs/errors.md` is generated from this table (`npm run errors:docs`)
+ * and CI fails when it drifts.
+ */
+export interface ErrorCodeInfo {
+  /** HTTP status the gateway answers with when this error ends the whole request. */
+  readonly http: number;
+  readonly description: string;
+}
+
+export const ERROR_CODES = {
+  BAD_USER_INPUT: {
+    http: 400,
+    description:
+      'An argument or input field is invalid. `extensions.field` names it when one field is at fault; `extensions.problems` lists each invalid field.',
+  },
+  GRAPHQL_PARSE_FAILED: { http: 400, description: 'The document is not valid GraphQL syntax.' },
+  GRAPHQL_VALIDATION_FAILED: { http: 400, description: 'The document does not validate against the schema.' },
+  NOT_FOUND: {
+    http: 404,
+    description: 'The requested object does not exist (for fields whose schema makes absence an error).',
+  },
+  UNAUTHENTICATED: { http: 401, description: 'The request needs a valid bearer token, or the token sent is invalid.' },
+  FORBIDDEN: { http: 403, description: 'The caller is authenticated but not allowed to do this.' },
+  CONFLICT: {
+    http: 409,
+    description: 'The change conflicts with the current state (for example a handle already taken).',
+  },
+  DOWNSTREAM_SERVICE_ERROR: {
+    http: 502,
+    description:
+      'A subgraph could not be reached or failed; `extensions.serviceName` names it. Other fields of the response still arrive.',
+  },
+  INTERNAL_SERVER_ERROR: {
+    http: 500,
+    description: 'An unexpected failure. Details are in the service log under the request id; none reach the client.',
+  },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The error-code reference page, generated from {@link ERROR_CODES}. */
+export function errorCodesMarkdown(): string {
+  const rows = Object.entries(ERROR_CODES)
+    .map(([code, info]) => `| \`${code}\` | ${info.http} | ${info.description} |`)
+    .join('\n');
+  return [
+    '# Error codes',
+    '',
+    '<!-- Generated from packages/errors/src/codes.ts by `npm run errors:docs`; do not edit. -->',
+    '',
+    'Every error a client receives has a stable `extensions.code` from this table.',
+    '',
+    '| code | HTTP | meaning |',
+    '|---|---|---|',
+    rows,
+    '',
+  ].join('\n');
+}

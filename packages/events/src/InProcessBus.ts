@@ -1,0 +1,98 @@
+import type { Logger } from '@supergraph/logger';
+import type { ConsumeOptions, Consumption, DomainEvent, EventBus } from './EventBus.js';
+
+interface StreamState {
+  readonly log: DomainEvent[];
+  /** Index in `log` of the next event for each group. */
+  readonly cursors: Map<string, number>;
+  readonly waiters: Set<() => void>;
+}
+
+const RETRY_DELAY_MS = 200;
+
+/**
+ * The bus of the embedded default (no `REDIS_URL`): the same contract as Redis Streams within one
+ * process — groups start from the oldest retained event, a failing handler gets the event again.
+ */
+export class InProcessBus implements EventBus {
+  private readonly streams = new Map<string, StreamState>();
+  private readonly consumptions = new Set<Consumption>();
+
+  constructor(
+    private readonly logger?: Logger,
+    private readonly retain = 10_000,
+  ) {}
+
+  private state(stream: string): StreamState {
+    let state = this.streams.get(stream);
+    if (!state) {
+      state = { log: [], cursors: new Map(), waiters: new Set() };
+      this.streams.set(stream, state);
+    }
+    return state;
+  }
+
+  async publish(events: readonly DomainEvent[]): Promise<void> {
+    const touched = new Set<StreamState>();
+    for (const event of events) {
+      const state = this.state(event.stream);
+      state.log.push(event);
+      touched.add(state);
+    }
+    for (const state of touched) {
+      this.trim(state);
+      for (const wake of [...state.waiters]) wake();
+    }
+  }
+
+  private trim(state: StreamState): void {
+    const excess = state.log.length - this.retain;
+    if (excess <= 0) return;
+    state.log.splice(0, excess);
+    for (const [group, cursor] of state.cursors) state.cursors.set(group, Math.max(0, cursor - excess));
+  }
+
+  async consume({ stream, group, handler }: ConsumeOptions): Promise<Consumption> {
+    const state = this.state(stream);
+    if (!state.cursors.has(group)) state.cursors.set(group, 0);
+    let running = true;
+    let wakeLoop: (() => void) | undefined;
+    const loop = (async () => {
+      while (running) {
+        const cursor = state.cursors.get(group) ?? 0;
+        const event = state.log[cursor];
+        if (!event) {
+          await new Promise<void>((resolve) => {
+            wakeLoop = resolve;
+            state.waiters.add(resolve);
+          });
+          if (wakeLoop) state.waiters.delete(wakeLoop);
+          continue;
+        }
+        try {
+          await handler(event);
+          // The log may have been trimmed meanwhile; advance relative to the event's current index.
+          const index = state.log.indexOf(event);
+          state.cursors.set(group, index >= 0 ? index + 1 : (state.cursors.get(group) ?? 0));
+        } catch (error) {
+          this.logger?.error({ err: error, stream, group, eventId: event.id }, 'event handler failed; will retry');
+          await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+        }
+      }
+    })();
+    const consumption: Consumption = {
+      stop: async () => {
+        running = false;
+        wakeLoop?.();
+        await loop;
+        this.consumptions.delete(consumption);
+      },
+    };
+    this.consumptions.add(consumption);
+    return consumption;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumptions].map((c) => c.stop()));
+  }
+}

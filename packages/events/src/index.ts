@@ -1,0 +1,11 @@
+export { uuidv7 } from './uuidv7.js';
+export type { DomainEvent, EventBus, EventHandler, ConsumeOptions, Consumption } from './EventBus.js';
+export { InProcessBus } from './InProcessBus.js';
+export { RedisStreamBus } from './RedisStreamBus.js';
+export type { RedisStreamBusOptions } from './RedisStreamBus.js';
+export { outboxEntities } from './outbox.entity.js';
+export type { OutboxEvent, ProcessedEvent } from './outbox.entity.js';
+export { recordEvent } from './recordEvent.js';
+export { OutboxRelay } from './OutboxRelay.js';
+export type { OutboxRelayOptions } from './OutboxRelay.js';
+export { idempotent } from './idempotent.js';

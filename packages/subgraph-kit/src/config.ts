@@ -1,0 +1,13 @@
+import { env } from '@supergraph/config';
+
+/** Environment of a subgraph process (`src/index.ts` of each subgraph). */
+export const subgraphConfigSpec = {
+  PORT: env.port({ description: 'HTTP port of this subgraph' }),
+  HOST: env.string({ default: '127.0.0.1', description: 'interface to listen on' }),
+  DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'], description: 'PostgreSQL connection URL' }),
+  REDIS_URL: env.optional(env.url({ protocols: ['redis', 'rediss'] })),
+  REDIS_KEY_PREFIX: env.string({ default: 'sg:' }),
+  LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+  MIGRATE_ON_START: env.bool({ default: true, description: 'apply pending migrations at start-up' }),
+  SHUTDOWN_TIMEOUT_MS: env.int({ default: 10_000, min: 0 }),
+};

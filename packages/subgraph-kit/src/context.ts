@@ -1,0 +1,14 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from '@supergraph/logger';
+import type { Loaders } from './Loaders.js';
+
+/** The GraphQL context of every subgraph request. */
+export interface SubgraphContext {
+  /** A fork of the ORM's entity manager for this request alone. */
+  readonly em: EntityManager;
+  readonly requestId: string;
+  /** Logger whose every line carries `requestId`. */
+  readonly logger: Logger;
+  /** Per-request DataLoaders. */
+  readonly loaders: Loaders;
+}

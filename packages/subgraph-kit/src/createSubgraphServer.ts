@@ -1,0 +1,224 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { MikroORM, PostgreSqlDriver, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { AppError, maskError } from '@supergraph/errors';
+import { idempotent, outboxEntities, OutboxRelay, type Consumption, type EventBus } from '@supergraph/events';
+import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@supergraph/logger';
+import type { GraphQLFormattedError } from 'graphql';
+import type { SubgraphContext } from './context.js';
+import type { SubgraphDefinition } from './defineSubgraph.js';
+import { Loaders } from './Loaders.js';
+import { withReferenceResolvers } from './referenceResolvers.js';
+
+export interface SubgraphDeps {
+  readonly databaseUrl: string;
+  readonly bus: EventBus;
+  readonly logger: Logger;
+  /** Outbox relay safety-net interval. Default 500 ms. */
+  readonly relayIntervalMs?: number;
+  /** Count SQL statements in `stats.sqlQueries` (tests of batching). Default false. */
+  readonly countSqlQueries?: boolean;
+  /** Largest accepted request body. Default `1mb`. */
+  readonly bodyLimit?: string;
+}
+
+export interface SubgraphServer {
+  readonly name: string;
+  readonly orm: MikroORM;
+  readonly app: express.Express;
+  readonly stats: { graphqlRequests: number; sqlQueries: number };
+  /** Applies pending migrations; returns the names applied. */
+  migrate(): Promise<string[]>;
+  /** Listens, starts the outbox relay and the event consumers. Port 0 picks a free port. */
+  start(options: { port: number; host?: string }): Promise<{ url: string; port: number }>;
+  /** Publishes committed outbox rows now (tests and seeding). */
+  drainOutbox(): Promise<number>;
+  /** Ready = database reachable and no pending migration. */
+  readiness(): Promise<{ ready: boolean; reason?: string }>;
+  /** Stops accepting requests, drains in-flight ones, stops consumers and closes the pool. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds a subgraph server from its definition. Nothing listens and nothing is consumed until
+ * `start`; the ORM is initialised (its pool connects lazily on first query).
+ */
+export async function createSubgraphServer(definition: SubgraphDefinition, deps: SubgraphDeps): Promise<SubgraphServer> {
+  const logger = deps.logger.child({ subgraph: definition.name });
+  const stats = { graphqlRequests: 0, sqlQueries: 0 };
+
+  const orm = await MikroORM.init({
+    driver: PostgreSqlDriver,
+    clientUrl: deps.databaseUrl,
+    schema: definition.name,
+    entities: [...definition.entities, ...outboxEntities()],
+    extensions: [Migrator],
+    migrations: {
+      migrationsList: [...definition.migrations],
+      tableName: 'mikro_orm_migrations',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      silent: true,
+    },
+    discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true },
+    allowGlobalContext: false,
+    pool: { min: 0, max: 10 },
+    connect: false,
+    ...(deps.countSqlQueries
+      ? {
+          debug: ['query'] as const,
+          loggerFactory: () =>
+            ({
+              log: () => void (stats.sqlQueries += 1),
+              error: () => undefined,
+              warn: () => undefined,
+              logQuery: () => void (stats.sqlQueries += 1),
+              setDebugMode: () => undefined,
+              isEnabled: (namespace: string) => namespace === 'query',
+            }) as never,
+        }
+      : { debug: false }),
+  });
+
+  const relay = new OutboxRelay({
+    orm,
+    bus: deps.bus,
+    logger,
+    ...(deps.relayIntervalMs !== undefined ? { intervalMs: deps.relayIntervalMs } : {}),
+  });
+  // Wake the relay when this process commits an outbox row instead of waiting for its interval.
+  orm.em.getEventManager().registerSubscriber({
+    afterTransactionCommit: () => relay.notify(),
+    afterFlush: ({ uow }) => {
+      if (uow.getChangeSets().some((changeSet) => changeSet.name === 'OutboxEvent')) relay.notify();
+    },
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+
+  const formatError = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = (error as { originalError?: unknown }).originalError;
+    if (original instanceof UniqueConstraintViolationException) {
+      return maskError(AppError.conflict('The change conflicts with existing data').toJSON());
+    }
+    return maskError(formatted, () => logger.error({ err: original ?? error, path: formatted.path }, 'unexpected error'));
+  };
+
+  const requestLog: ApolloServerPlugin<SubgraphContext> = {
+    async requestDidStart({ contextValue }) {
+      const started = performance.now();
+      stats.graphqlRequests += 1;
+      return {
+        async willSendResponse({ operationName, errors }) {
+          contextValue.logger.info(
+            { operationName, durationMs: Math.round((performance.now() - started) * 100) / 100, errors: errors?.length ?? 0 },
+            'graphql request',
+          );
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<SubgraphContext>({
+    schema: buildSubgraphSchema({
+      typeDefs: definition.typeDefs,
+      resolvers: withReferenceResolvers(definition) as never,
+    }),
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+    // Inline tracing (ftv1) is for Apollo Studio, which we do not use; it costs on every request.
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), requestLog],
+  });
+
+  let accepting = false;
+  const readiness = async (): Promise<{ ready: boolean; reason?: string }> => {
+    if (!accepting) return { ready: false, reason: 'not started' };
+    try {
+      const pending = await orm.getMigrator().getPendingMigrations();
+      if (pending.length > 0) return { ready: false, reason: `${pending.length} pending migration(s)` };
+      return { ready: true };
+    } catch (error) {
+      logger.warn({ err: error }, 'readiness check failed');
+      return { ready: false, reason: 'database unreachable' };
+    }
+  };
+
+  app.get('/health/live', (_req, res) => {
+    res.json({ status: 'live' });
+  });
+  app.get('/health/ready', async (_req, res) => {
+    const state = await readiness();
+    res.status(state.ready ? 200 : 503).json(state.ready ? { status: 'ready' } : { status: 'not ready', reason: state.reason });
+  });
+
+  const consumptions: Consumption[] = [];
+  let started = false;
+
+  return {
+    name: definition.name,
+    orm,
+    app,
+    stats,
+    async migrate() {
+      const applied = await orm.getMigrator().up();
+      if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+      return applied.map((m) => m.name);
+    },
+    async start({ port, host = '127.0.0.1' }) {
+      await apollo.start();
+      started = true;
+      app.use(
+        '/graphql',
+        express.json({ limit: deps.bodyLimit ?? '1mb' }),
+        expressMiddleware(apollo, {
+          context: async ({ req }) => {
+            const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+            const em = orm.em.fork();
+            return { em, requestId, logger: logger.child({ requestId }), loaders: new Loaders(em) };
+          },
+        }),
+      );
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => resolve());
+      });
+      relay.start();
+      for (const consumer of definition.consumers ?? []) {
+        consumptions.push(
+          await deps.bus.consume({
+            stream: consumer.stream,
+            group: consumer.name,
+            handler: idempotent(orm, consumer.name, consumer.handle),
+          }),
+        );
+      }
+      accepting = true;
+      const address = httpServer.address() as AddressInfo;
+      const url = `http://${host}:${address.port}/graphql`;
+      logger.info({ url }, 'subgraph listening');
+      return { url, port: address.port };
+    },
+    drainOutbox: () => relay.drain(),
+    readiness,
+    async stop() {
+      accepting = false;
+      await Promise.all(consumptions.splice(0).map((c) => c.stop()));
+      if (started) await apollo.stop();
+      else httpServer.close();
+      await relay.stop();
+      await orm.close();
+      logger.info('subgraph stopped');
+    },
+  };
+}

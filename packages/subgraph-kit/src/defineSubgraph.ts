@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import type { EntitySchema, MigrationObject } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { DomainEvent } from '@supergraph/events';
+import { parse, type DocumentNode } from 'graphql';
+import type { SubgraphContext } from './context.js';
+
+export type MigrationEntry = MigrationObject;
+
+/** Reacts to other subgraphs' events; runs idempotently, in one transaction per event. */
+export interface ConsumerDefinition {
+  /** Stream to read, e.g. `content.posts`. */
+  readonly stream: string;
+  /** Consumer group and idempotency namespace, e.g. `search.index-posts`. */
+  readonly name: string;
+  readonly handle: (event: DomainEvent, em: EntityManager) => Promise<void>;
+}
+
+/**
+ * Everything that makes one subgraph: the kit does the rest (HTTP, health, ORM, batching, events,
+ * shutdown). Defining one has no side effects.
+ */
+export interface SubgraphDefinition {
+  /** Subgraph name as in `supergraph.yaml`; also its PostgreSQL schema. */
+  readonly name: string;
+  readonly typeDefs: DocumentNode;
+  readonly resolvers: GraphQLResolverMap<SubgraphContext>;
+  /** MikroORM entity schemas owned by this subgraph (the outbox tables are added by the kit). */
+  readonly entities: readonly EntitySchema[];
+  /** Committed migrations, oldest first. */
+  readonly migrations: readonly MigrationEntry[];
+  /**
+   * Entities this subgraph owns and resolves by `id` for federation: the kit adds a
+   * DataLoader-batched `__resolveReference` (one SQL query per request for N references).
+   */
+  readonly references?: Readonly<Record<string, EntitySchema>>;
+  readonly consumers?: readonly ConsumerDefinition[];
+}
+
+export function defineSubgraph(definition: SubgraphDefinition): SubgraphDefinition {
+  return definition;
+}
+
+/** Parses a `.graphql` SDL file, e.g. `loadTypeDefs(new URL('../schema.graphql', import.meta.url))`. */
+export function loadTypeDefs(file: URL): DocumentNode {
+  return parse(readFileSync(file, 'utf8'));
+}

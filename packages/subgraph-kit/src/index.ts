@@ -1,0 +1,14 @@
+export { defineSubgraph, loadTypeDefs } from './defineSubgraph.js';
+export type { SubgraphDefinition, ConsumerDefinition, MigrationEntry } from './defineSubgraph.js';
+export type { SubgraphContext } from './context.js';
+export { Loaders } from './Loaders.js';
+export { createSubgraphServer } from './createSubgraphServer.js';
+export type { SubgraphServer, SubgraphDeps } from './createSubgraphServer.js';
+export { runSubgraph } from './runSubgraph.js';
+export { subgraphConfigSpec } from './config.js';
+export { connection, parsePageArgs, encodeCursor, decodeCursor, isId } from './pagination.js';
+export type { Connection, PageArgs } from './pagination.js';
+export { createBus } from './createBus.js';
+export { uuidv7, recordEvent } from '@supergraph/events';
+export { DateTimeScalar } from './scalars.js';
+export { InputValidator } from './validation.js';

@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createBus, type SubgraphDeps, type SubgraphServer } from '@supergraph/subgraph-kit';
+import { createDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from '@supergraph/local-infra';
+import { createGateway, type Gateway } from '@supergraph/gateway';
+import type { Logger } from '@supergraph/logger';
+import { createServer as users } from '@supergraph/users';
+import { createServer as content } from '@supergraph/content';
+import { createServer as search } from '@supergraph/search';
+import { createServer as moderation } from '@supergraph/moderation';
+import { createServer as billing } from '@supergraph/billing';
+
+export const SUBGRAPH_NAMES = ['users', 'content', 'search', 'moderation', 'billing'] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+const FACTORIES: Record<SubgraphName, (deps: SubgraphDeps) => Promise<SubgraphServer>> = {
+  users,
+  content,
+  search,
+  moderation,
+  billing,
+};
+
+export interface StackOptions {
+  readonly logger: Logger;
+  /** PostgreSQL server URL; the stack's database is created on it. Default: embedded PostgreSQL. */
+  readonly databaseUrl?: string;
+  /** Database name on that server. Default `supergraph`. */
+  readonly databaseName?: string;
+  /** Data folder of the embedded PostgreSQL; default a temporary one, removed on stop. */
+  readonly embeddedDataDir?: string;
+  /** Redis URL for events; default the in-process bus. */
+  readonly redisUrl?: string;
+  readonly redisKeyPrefix?: string;
+  /** Supergraph file (watched) or SDL; default `supergraph.graphql` at the repository root. */
+  readonly supergraphPath?: string;
+  readonly supergraphSdl?: string;
+  /** Gateway port; default 4000 (0 = any free port). Subgraphs take free ports. */
+  readonly gatewayPort?: number;
+  readonly host?: string;
+  /** Count SQL statements per subgraph (tests of batching). */
+  readonly countSqlQueries?: boolean;
+}
+
+export interface Stack {
+  readonly gatewayUrl: string;
+  readonly subgraphUrls: Readonly<Record<SubgraphName, string>>;
+  readonly subgraphs: Readonly<Record<SubgraphName, SubgraphServer>>;
+  readonly gateway: Gateway;
+  readonly databaseUrl: string;
+  /** Publishes every subgraph's committed outbox rows now. */
+  drainOutboxes(): Promise<void>;
+  /** Stops the gateway, subgraphs, bus and (when embedded) PostgreSQL, in that order. */
+  stop(): Promise<void>;
+}
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+/**
+ * The whole supergraph in one process: PostgreSQL (given or embedded), the event bus (Redis or in
+ * process), the five subgraphs on free loopback ports with their migrations applied, and the gateway
+ * routed to them.
+ */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const { logger } = options;
+  const host = options.host ?? '127.0.0.1';
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanup = async () => {
+    for (const step of cleanups.splice(0).reverse()) {
+      await step().catch((error: unknown) => logger.error({ err: error }, 'stop step failed'));
+    }
+  };
+  try {
+    let serverUrl = options.databaseUrl;
+    let embedded: EmbeddedPostgres | undefined;
+    if (!serverUrl) {
+      const started = Date.now();
+      embedded = await startEmbeddedPostgres({
+        ...(options.embeddedDataDir ? { dataDir: options.embeddedDataDir } : {}),
+        onLog: (line) => logger.debug({ postgres: line }),
+      });
+      cleanups.push(() => embedded!.stop());
+      serverUrl = embedded.url;
+      logger.info({ port: embedded.port, ms: Date.now() - started }, 'embedded PostgreSQL started');
+    }
+    const databaseUrl = await createDatabase(serverUrl, options.databaseName ?? 'supergraph');
+
+    const bus = createBus({
+      redisUrl: options.redisUrl,
+      logger,
+      ...(options.redisKeyPrefix !== undefined ? { keyPrefix: options.redisKeyPrefix } : {}),
+    });
+    cleanups.push(() => bus.close());
+
+    const subgraphs = {} as Record<SubgraphName, SubgraphServer>;
+    const subgraphUrls = {} as Record<SubgraphName, string>;
+    await Promise.all(
+      SUBGRAPH_NAMES.map(async (name) => {
+        const server = await FACTORIES[name]({
+          databaseUrl,
+          bus,
+          logger,
+          ...(options.countSqlQueries ? { countSqlQueries: true } : {}),
+        });
+        cleanups.push(() => server.stop());
+        await server.migrate();
+        subgraphs[name] = server;
+        subgraphUrls[name] = (await server.start({ port: 0, host })).url;
+      }),
+    );
+
+    const gateway = createGateway({
+      logger,
+      subgraphUrls,
+      ...(options.supergraphSdl !== undefined
+        ? { supergraphSdl: options.supergraphSdl }
+        : { supergraphPath: options.supergraphPath ?? path.join(REPO_ROOT, 'supergraph.graphql') }),
+    });
+    cleanups.push(() => gateway.stop());
+    const { url: gatewayUrl } = await gateway.start({ port: options.gatewayPort ?? 4000, host });
+
+    return {
+      gatewayUrl,
+      subgraphUrls,
+      subgraphs,
+      gateway,
+      databaseUrl,
+      async drainOutboxes() {
+        await Promise.all(Object.values(subgraphs).map((server) => server.drainOutbox()));
+      },
+      stop: cleanup,
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+/** The committed supergraph SDL. */
+export function readSupergraph(): string {
+  return readFileSync(path.join(REPO_ROOT, 'supergraph.graphql'), 'utf8');
+}

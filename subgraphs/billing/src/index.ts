@@ -1,0 +1,4 @@
+import { runSubgraph } from '@supergraph/subgraph-kit';
+import { billingSubgraph } from './server.js';
+
+await runSubgraph(billingSubgraph);

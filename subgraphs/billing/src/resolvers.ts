@@ -1,0 +1,24 @@
+import { isId, type SubgraphContext } from '@supergraph/subgraph-kit';
+import { CustomerSubscriptionSchema, PlanSchema, type CustomerSubscription } from './billing.entity.js';
+
+const FREE = { plan: 'FREE', status: 'ACTIVE' } as const;
+
+export const resolvers = {
+  Query: {
+    plans: (_: unknown, __: unknown, ctx: SubgraphContext) =>
+      ctx.em.find(PlanSchema, {}, { orderBy: { priceMinor: 'asc', code: 'asc' } }),
+  },
+  User: {
+    __resolveReference: (reference: { id: string }) => ({ id: reference.id }),
+    subscription: async (user: { id: string }, _: unknown, ctx: SubgraphContext) => {
+      const loader = ctx.loaders.get<string, CustomerSubscription | null>('User.subscription', async (ids) => {
+        const valid = ids.filter(isId);
+        const rows = valid.length ? await ctx.em.find(CustomerSubscriptionSchema, { userId: { $in: valid } }) : [];
+        const byUser = new Map(rows.map((row) => [row.userId, row]));
+        return ids.map((id) => byUser.get(id) ?? null);
+      });
+      const row = await loader.load(user.id);
+      return row ? { plan: row.planCode, status: row.status } : FREE;
+    },
+  },
+};

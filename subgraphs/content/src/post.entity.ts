@@ -1,0 +1,29 @@
+import { ArrayType, EntitySchema } from '@mikro-orm/core';
+
+export interface Post {
+  id: string;
+  authorId: string;
+  title: string;
+  body: string;
+  tags: string[];
+  language: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const PostSchema = new EntitySchema<Post>({
+  name: 'Post',
+  tableName: 'post',
+  properties: {
+    id: { type: 'uuid', primary: true },
+    authorId: { type: 'uuid' },
+    title: { type: 'text' },
+    body: { type: 'text' },
+    tags: { type: ArrayType, columnType: 'text[]' },
+    language: { type: 'text' },
+    createdAt: { type: 'Date', columnType: 'timestamptz' },
+    updatedAt: { type: 'Date', columnType: 'timestamptz' },
+  },
+  // `User.posts`: an author's posts newest first (ids are time-ordered).
+  indexes: [{ name: 'post_author_id_idx', properties: ['authorId', 'id'] }],
+});

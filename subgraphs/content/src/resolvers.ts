@@ -1,0 +1,30 @@
+import { connection, DateTimeScalar, parsePageArgs, type SubgraphContext } from '@supergraph/subgraph-kit';
+import { PostSchema, type Post } from './post.entity.js';
+import { PostService, type CreatePostInput } from './post.service.js';
+
+type Args<T> = T & Record<string, unknown>;
+
+export const resolvers = {
+  DateTime: DateTimeScalar,
+  Query: {
+    post: (_: unknown, { id }: Args<{ id: string }>, ctx: SubgraphContext) => ctx.loaders.byId(PostSchema).load(id),
+  },
+  Mutation: {
+    createPost: (_: unknown, { input }: Args<{ input: CreatePostInput }>, ctx: SubgraphContext) =>
+      new PostService(ctx.em).create(input),
+  },
+  Post: {
+    author: (post: Post) => ({ __typename: 'User', id: post.authorId }),
+  },
+  User: {
+    posts: async (user: { id: string }, args: Args<{ first?: number; after?: string }>, ctx: SubgraphContext) => {
+      const page = parsePageArgs(args);
+      // One loader per distinct page argument: every user of a response level shares one query.
+      const loader = ctx.loaders.get<string, Post[]>(`User.posts:${page.first}:${page.after ?? ''}`, async (ids) => {
+        const pages = await new PostService(ctx.em).pagesByAuthor(ids, page);
+        return ids.map((id) => pages.get(id) ?? []);
+      });
+      return connection(await loader.load(user.id), page.first);
+    },
+  },
+};
