@@ -39,7 +39,9 @@ try {
       const index = readFileSync(indexFile, 'utf8')
         .replace(/((?:^import .*\n)+)/m, `$1import { ${className} } from './${className}.js';\n`)
         .replace(/= \[(.*)\];/s, (_m, list: string) => {
-          const entries = list.trim() ? `${list.trim().replace(/,$/, '')},\n  { name: '${className}', class: ${className} },` : `\n  { name: '${className}', class: ${className} },`;
+          const entries = list.trim()
+            ? `${list.trim().replace(/,$/, '')},\n  { name: '${className}', class: ${className} },`
+            : `\n  { name: '${className}', class: ${className} },`;
           return `= [${entries.startsWith('\n') ? entries : `\n  ${entries}`}\n];`;
         });
       writeFileSync(indexFile, index);

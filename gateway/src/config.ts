@@ -5,7 +5,10 @@ import { env, loadConfig } from '@supergraph/config';
 export const gatewayConfigSpec = {
   PORT: env.port({ default: 4000 }),
   HOST: env.string({ default: '127.0.0.1', description: 'interface to listen on (0.0.0.0 in containers)' }),
-  SUPERGRAPH_PATH: env.string({ default: 'supergraph.graphql', description: 'composed supergraph SDL file, watched for changes' }),
+  SUPERGRAPH_PATH: env.string({
+    default: 'supergraph.graphql',
+    description: 'composed supergraph SDL file, watched for changes',
+  }),
   LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
   SHUTDOWN_TIMEOUT_MS: env.int({ default: 10_000, min: 0 }),
 };

@@ -5,9 +5,9 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloGateway, RemoteGraphQLDataSource, type SupergraphManager } from '@apollo/gateway';
-import { maskError } from '@supergraph/errors';
+import { isClientSafe, maskError } from '@supergraph/errors';
 import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@supergraph/logger';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { supergraphFromFile } from './supergraphFile.js';
 
 export interface GatewayContext {
@@ -38,7 +38,26 @@ export interface Gateway {
 }
 
 class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  override willSendRequest({ request, context }: Parameters<RemoteGraphQLDataSource<GatewayContext>['willSendRequest'] & {}>[0]): void {
+  constructor(
+    private readonly serviceName: string,
+    config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0],
+  ) {
+    super(config);
+  }
+
+  /** A subgraph that cannot be reached or answers non-GraphQL fails with a code naming it. */
+  override didEncounterError(error: Error): void {
+    if (error instanceof GraphQLError && isClientSafe(error)) throw error;
+    throw new GraphQLError(`The ${this.serviceName} service failed`, {
+      originalError: error,
+      extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: this.serviceName },
+    });
+  }
+
+  override willSendRequest({
+    request,
+    context,
+  }: Parameters<RemoteGraphQLDataSource<GatewayContext>['willSendRequest'] & {}>[0]): void {
     if (!request.http) return;
     if (context.requestId) request.http.headers.set(REQUEST_ID_HEADER, context.requestId);
     if (context.authorization) request.http.headers.set('authorization', context.authorization);
@@ -63,7 +82,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     supergraphSdl,
     logger,
     buildService: ({ name, url }) =>
-      new SubgraphDataSource({
+      new SubgraphDataSource(name, {
         url: options.subgraphUrls?.[name] ?? url,
         // Node's fetch (undici) keeps connections to subgraphs alive and pools them.
         fetcher: globalThis.fetch as never,
@@ -74,27 +93,41 @@ export function createGateway(options: GatewayOptions): Gateway {
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
 
-  const formatError = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+  // A subgraph that failed without a registered code (unreachable, crashed) surfaces as
+  // DOWNSTREAM_SERVICE_ERROR naming it; anything else unregistered is masked. Originals are logged
+  // by `requestLog`, with the request id.
+  const formatError = (formatted: GraphQLFormattedError): GraphQLFormattedError => {
     const serviceName = formatted.extensions?.serviceName;
-    const code = formatted.extensions?.code;
-    if (typeof serviceName === 'string' && (code === undefined || code === 'INTERNAL_SERVER_ERROR')) {
-      logger.warn({ err: error, serviceName, path: formatted.path }, 'subgraph request failed');
+    if (typeof serviceName === 'string' && !isClientSafe(formatted)) {
       return {
-        message: `The ${serviceName} service is unavailable`,
+        message: `The ${serviceName} service failed`,
         ...(formatted.path ? { path: formatted.path } : {}),
         extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName },
       };
     }
-    return maskError(formatted, () => logger.error({ err: error, path: formatted.path }, 'unexpected error'));
+    return maskError(formatted);
   };
 
   const requestLog: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart({ contextValue }) {
       const started = performance.now();
       return {
+        async didEncounterErrors({ errors }) {
+          for (const error of errors) {
+            if (isClientSafe(error)) continue;
+            contextValue.logger.error(
+              { err: error.originalError ?? error, path: error.path, serviceName: error.extensions?.serviceName },
+              'request error',
+            );
+          }
+        },
         async willSendResponse({ operationName, errors }) {
           contextValue.logger.info(
-            { operationName, durationMs: Math.round((performance.now() - started) * 100) / 100, errors: errors?.length ?? 0 },
+            {
+              operationName,
+              durationMs: Math.round((performance.now() - started) * 100) / 100,
+              errors: errors?.length ?? 0,
+            },
             'graphql request',
           );
         },
@@ -115,7 +148,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     res.json({ status: 'live' });
   });
   app.get('/health/ready', (_req, res) => {
-    res.status(ready ? 200 : 503).json(ready ? { status: 'ready' } : { status: 'not ready', reason: 'supergraph not loaded' });
+    res
+      .status(ready ? 200 : 503)
+      .json(ready ? { status: 'ready' } : { status: 'not ready', reason: 'supergraph not loaded' });
   });
 
   let started = false;

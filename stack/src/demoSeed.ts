@@ -7,7 +7,11 @@ const DEMO = [
     displayName: 'Ada Lovelace',
     bio: 'First programmer.',
     posts: [
-      { title: 'Notes on the analytical engine', body: 'Federation of many engines into one graph.', tags: ['history'] },
+      {
+        title: 'Notes on the analytical engine',
+        body: 'Federation of many engines into one graph.',
+        tags: ['history'],
+      },
       { title: 'Poetical science', body: 'Imagination is the discovering faculty.', tags: ['essay'] },
     ],
   },
@@ -45,7 +49,10 @@ async function graphql<T>(url: string, query: string, variables: Record<string, 
  * Resolves once search has indexed the posts.
  */
 export async function seedDemoData(gatewayUrl: string, timeoutMs = 10_000): Promise<{ seeded: boolean }> {
-  const existing = await graphql<{ users: { edges: unknown[] } }>(gatewayUrl, '{ users(first: 1) { edges { cursor } } }');
+  const existing = await graphql<{ users: { edges: unknown[] } }>(
+    gatewayUrl,
+    '{ users(first: 1) { edges { cursor } } }',
+  );
   if (existing.users.edges.length > 0) return { seeded: false };
   for (const user of DEMO) {
     const { createUser } = await graphql<{ createUser: { id: string } }>(

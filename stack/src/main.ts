@@ -18,7 +18,11 @@ if (isProduction()) {
   process.exit(1);
 }
 const { values: flags } = parseArgs({
-  options: { port: { type: 'string' }, fresh: { type: 'boolean', default: false }, 'no-seed': { type: 'boolean', default: false } },
+  options: {
+    port: { type: 'string' },
+    fresh: { type: 'boolean', default: false },
+    'no-seed': { type: 'boolean', default: false },
+  },
 });
 const config = loadConfig({
   PORT: env.port({ default: 4000 }),
@@ -26,7 +30,11 @@ const config = loadConfig({
   REDIS_URL: env.optional(env.url({ protocols: ['redis', 'rediss'] })),
   SUPERGRAPH_PATH: env.string({ default: path.join(REPO_ROOT, 'supergraph.graphql') }),
   EMBEDDED_PG_DIR: env.string({
-    default: path.join(tmpdir(), `supergraph-${createHash('sha256').update(REPO_ROOT).digest('hex').slice(0, 8)}`, 'pgdata'),
+    default: path.join(
+      tmpdir(),
+      `supergraph-${createHash('sha256').update(REPO_ROOT).digest('hex').slice(0, 8)}`,
+      'pgdata',
+    ),
     description: 'data folder of the embedded PostgreSQL',
   }),
   LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'warn' }),

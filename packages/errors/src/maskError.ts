@@ -23,3 +23,9 @@ export function maskError(
     extensions: { code: 'INTERNAL_SERVER_ERROR' },
   };
 }
+
+/** Whether an error carries a registered code other than INTERNAL_SERVER_ERROR (and so reaches clients as is). */
+export function isClientSafe(error: { extensions?: Readonly<Record<string, unknown>> | undefined }): boolean {
+  const code = error.extensions?.code;
+  return typeof code === 'string' && code in ERROR_CODES && code !== 'INTERNAL_SERVER_ERROR';
+}

@@ -24,12 +24,17 @@ export function ensureRedisServerBinary(log: (line: string) => void = () => unde
   const found = which('redis-server');
   if (found) return found;
   if (process.getuid?.() !== 0 || !which('apt-get')) {
-    throw new Error('redis-server is not installed: install it (Debian: apt-get install redis-server) or set REDIS_URL');
+    throw new Error(
+      'redis-server is not installed: install it (Debian: apt-get install redis-server) or set REDIS_URL',
+    );
   }
   log('installing redis-server from Debian packages');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'redis-server'], { stdio: 'ignore', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'redis-server'], {
+    stdio: 'ignore',
+    env,
+  });
   const installed = which('redis-server');
   if (!installed) throw new Error('apt-get install redis-server did not provide redis-server');
   return installed;

@@ -28,7 +28,10 @@ export class Loaders {
     return this.get<string, T | null>(`byId:${name}`, async (ids) => {
       // A malformed id cannot exist: answer null without asking the database (which would reject it).
       const valid = [...new Set(ids)].filter(isId);
-      const rows = valid.length === 0 ? [] : ((await this.em.find(name, { id: { $in: valid } } as never)) as (T & { id: string })[]);
+      const rows =
+        valid.length === 0
+          ? []
+          : ((await this.em.find(name, { id: { $in: valid } } as never)) as (T & { id: string })[]);
       const byId = new Map(rows.map((row) => [row.id, row]));
       return ids.map((id) => byId.get(id) ?? null);
     });

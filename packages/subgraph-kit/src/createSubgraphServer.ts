@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -8,7 +9,7 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { MikroORM, PostgreSqlDriver, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
-import { AppError, maskError } from '@supergraph/errors';
+import { AppError, isClientSafe, maskError } from '@supergraph/errors';
 import { idempotent, outboxEntities, OutboxRelay, type Consumption, type EventBus } from '@supergraph/events';
 import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@supergraph/logger';
 import type { GraphQLFormattedError } from 'graphql';
@@ -23,7 +24,7 @@ export interface SubgraphDeps {
   readonly logger: Logger;
   /** Outbox relay safety-net interval. Default 500 ms. */
   readonly relayIntervalMs?: number;
-  /** Count SQL statements in `stats.sqlQueries` (tests of batching). Default false. */
+  /** Count SQL statements issued while serving GraphQL requests in `stats.sqlQueries` (tests of batching). Default false. */
   readonly countSqlQueries?: boolean;
   /** Largest accepted request body. Default `1mb`. */
   readonly bodyLimit?: string;
@@ -50,9 +51,17 @@ export interface SubgraphServer {
  * Builds a subgraph server from its definition. Nothing listens and nothing is consumed until
  * `start`; the ORM is initialised (its pool connects lazily on first query).
  */
-export async function createSubgraphServer(definition: SubgraphDefinition, deps: SubgraphDeps): Promise<SubgraphServer> {
+export async function createSubgraphServer(
+  definition: SubgraphDefinition,
+  deps: SubgraphDeps,
+): Promise<SubgraphServer> {
   const logger = deps.logger.child({ subgraph: definition.name });
   const stats = { graphqlRequests: 0, sqlQueries: 0 };
+  // Marks the async work of GraphQL requests, so that SQL counts leave out the relay and consumers.
+  const requestScope = new AsyncLocalStorage<true>();
+  const countQuery = () => {
+    if (requestScope.getStore()) stats.sqlQueries += 1;
+  };
 
   const orm = await MikroORM.init({
     driver: PostgreSqlDriver,
@@ -77,10 +86,10 @@ export async function createSubgraphServer(definition: SubgraphDefinition, deps:
           debug: ['query'] as const,
           loggerFactory: () =>
             ({
-              log: () => void (stats.sqlQueries += 1),
+              log: countQuery,
               error: () => undefined,
               warn: () => undefined,
-              logQuery: () => void (stats.sqlQueries += 1),
+              logQuery: countQuery,
               setDebugMode: () => undefined,
               isEnabled: (namespace: string) => namespace === 'query',
             }) as never,
@@ -106,12 +115,17 @@ export async function createSubgraphServer(definition: SubgraphDefinition, deps:
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
 
+  // Clients get registered codes only; the originals of masked errors are logged by `requestLog`
+  // below, where the request's logger (and so its request id) is at hand.
   const formatError = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = (error as { originalError?: unknown }).originalError;
     if (original instanceof UniqueConstraintViolationException) {
-      return maskError(AppError.conflict('The change conflicts with existing data').toJSON());
+      return {
+        ...AppError.conflict('The change conflicts with existing data').toJSON(),
+        ...(formatted.path ? { path: formatted.path } : {}),
+      };
     }
-    return maskError(formatted, () => logger.error({ err: original ?? error, path: formatted.path }, 'unexpected error'));
+    return maskError(formatted);
   };
 
   const requestLog: ApolloServerPlugin<SubgraphContext> = {
@@ -119,9 +133,19 @@ export async function createSubgraphServer(definition: SubgraphDefinition, deps:
       const started = performance.now();
       stats.graphqlRequests += 1;
       return {
+        async didEncounterErrors({ errors }) {
+          for (const error of errors) {
+            if (isClientSafe(error) || error.originalError instanceof UniqueConstraintViolationException) continue;
+            contextValue.logger.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error');
+          }
+        },
         async willSendResponse({ operationName, errors }) {
           contextValue.logger.info(
-            { operationName, durationMs: Math.round((performance.now() - started) * 100) / 100, errors: errors?.length ?? 0 },
+            {
+              operationName,
+              durationMs: Math.round((performance.now() - started) * 100) / 100,
+              errors: errors?.length ?? 0,
+            },
             'graphql request',
           );
         },
@@ -159,7 +183,9 @@ export async function createSubgraphServer(definition: SubgraphDefinition, deps:
   });
   app.get('/health/ready', async (_req, res) => {
     const state = await readiness();
-    res.status(state.ready ? 200 : 503).json(state.ready ? { status: 'ready' } : { status: 'not ready', reason: state.reason });
+    res
+      .status(state.ready ? 200 : 503)
+      .json(state.ready ? { status: 'ready' } : { status: 'not ready', reason: state.reason });
   });
 
   const consumptions: Consumption[] = [];
@@ -180,6 +206,7 @@ export async function createSubgraphServer(definition: SubgraphDefinition, deps:
       started = true;
       app.use(
         '/graphql',
+        (_req, _res, next) => requestScope.run(true, next),
         express.json({ limit: deps.bodyLimit ?? '1mb' }),
         expressMiddleware(apollo, {
           context: async ({ req }) => {

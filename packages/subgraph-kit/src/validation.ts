@@ -10,7 +10,8 @@ export class InputValidator {
   /** A trimmed string of `min`–`max` characters; returns the trimmed value. */
   text(field: string, value: string, min: number, max: number): string {
     const trimmed = value.trim();
-    if (trimmed.length < min) this.problems.push({ field, message: min === 1 ? 'must not be empty' : `must be at least ${min} characters` });
+    if (trimmed.length < min)
+      this.problems.push({ field, message: min === 1 ? 'must not be empty' : `must be at least ${min} characters` });
     else if (trimmed.length > max) this.problems.push({ field, message: `must be at most ${max} characters` });
     return trimmed;
   }

@@ -5,7 +5,24 @@ import { PostSchema, type Post } from './post.entity.js';
 export const POSTS_STREAM = 'content.posts';
 
 /** ISO 639-1 codes accepted for `Post.language`. */
-export const LANGUAGES = new Set(['en', 'ru', 'de', 'fr', 'es', 'it', 'pt', 'nl', 'sv', 'pl', 'uk', 'tr', 'ja', 'zh', 'ko', 'ar']);
+export const LANGUAGES = new Set([
+  'en',
+  'ru',
+  'de',
+  'fr',
+  'es',
+  'it',
+  'pt',
+  'nl',
+  'sv',
+  'pl',
+  'uk',
+  'tr',
+  'ja',
+  'zh',
+  'ko',
+  'ar',
+]);
 const TAG = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 export interface CreatePostInput {
@@ -26,7 +43,11 @@ export class PostService {
     const body = check.text('input.body', input.body, 1, 20_000);
     const tags = [...new Set((input.tags ?? []).map((tag) => tag.trim().toLowerCase()))];
     check.check(tags.length <= 10, 'input.tags', 'must have at most 10 tags');
-    check.check(tags.every((tag) => TAG.test(tag)), 'input.tags', 'must be 1–32 lower-case letters, digits or dashes each');
+    check.check(
+      tags.every((tag) => TAG.test(tag)),
+      'input.tags',
+      'must be 1–32 lower-case letters, digits or dashes each',
+    );
     const language = (input.language ?? 'en').trim().toLowerCase();
     check.check(LANGUAGES.has(language), 'input.language', `must be one of ${[...LANGUAGES].join(', ')}`);
     check.done();

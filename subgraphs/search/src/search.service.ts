@@ -48,7 +48,8 @@ export class SearchService {
   async search(rawQuery: string, { first }: PageArgs, offset: number) {
     const query = rawQuery.trim();
     if (query.length === 0) throw AppError.invalidField('query', 'must not be empty');
-    if (query.length > MAX_QUERY_LENGTH) throw AppError.invalidField('query', `must be at most ${MAX_QUERY_LENGTH} characters`);
+    if (query.length > MAX_QUERY_LENGTH)
+      throw AppError.invalidField('query', `must be at most ${MAX_QUERY_LENGTH} characters`);
     const connection = this.em.getConnection();
     const table = this.table();
     const [count] = await connection.execute<{ total: string }[]>(

@@ -17,7 +17,11 @@ export const resolvers = {
   Mutation: {
     createUser: (_: unknown, { input }: Args<{ input: CreateUserInput }>, ctx: SubgraphContext) =>
       new UserService(ctx.em).create(input),
-    updateProfile: (_: unknown, { id, input }: Args<{ id: string; input: UpdateProfileInput }>, ctx: SubgraphContext) => {
+    updateProfile: (
+      _: unknown,
+      { id, input }: Args<{ id: string; input: UpdateProfileInput }>,
+      ctx: SubgraphContext,
+    ) => {
       if (!isId(id)) throw AppError.notFound('User', id);
       return new UserService(ctx.em).updateProfile(id, input);
     },

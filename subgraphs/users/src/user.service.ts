@@ -32,25 +32,42 @@ export class UserService {
     const displayName = check.text('input.displayName', input.displayName, 1, 80);
     const bio = input.bio == null ? null : check.text('input.bio', input.bio, 0, 500) || null;
     check.done();
-    if (await this.em.count(UserSchema, { handle })) throw AppError.conflict(`The handle "${handle}" is taken`, 'input.handle');
+    if (await this.em.count(UserSchema, { handle }))
+      throw AppError.conflict(`The handle "${handle}" is taken`, 'input.handle');
     const now = new Date();
     const user = this.em.create(UserSchema, { id: uuidv7(), handle, displayName, bio, createdAt: now, updatedAt: now });
-    recordEvent(this.em, { stream: USERS_STREAM, type: 'UserCreated', aggregateId: user.id, payload: { id: user.id, handle } });
+    recordEvent(this.em, {
+      stream: USERS_STREAM,
+      type: 'UserCreated',
+      aggregateId: user.id,
+      payload: { id: user.id, handle },
+    });
     await this.em.flush();
     return user;
   }
 
   async updateProfile(id: string, input: UpdateProfileInput): Promise<User> {
     const check = new InputValidator();
-    const displayName = input.displayName == null ? undefined : check.text('input.displayName', input.displayName, 1, 80);
-    const bio = input.bio === undefined ? undefined : input.bio === null ? null : check.text('input.bio', input.bio, 0, 500) || null;
+    const displayName =
+      input.displayName == null ? undefined : check.text('input.displayName', input.displayName, 1, 80);
+    const bio =
+      input.bio === undefined
+        ? undefined
+        : input.bio === null
+          ? null
+          : check.text('input.bio', input.bio, 0, 500) || null;
     check.done();
     const user = await this.em.findOne(UserSchema, { id });
     if (!user) throw AppError.notFound('User', id);
     if (displayName !== undefined) user.displayName = displayName;
     if (bio !== undefined) user.bio = bio;
     user.updatedAt = new Date();
-    recordEvent(this.em, { stream: USERS_STREAM, type: 'ProfileUpdated', aggregateId: user.id, payload: { id: user.id } });
+    recordEvent(this.em, {
+      stream: USERS_STREAM,
+      type: 'ProfileUpdated',
+      aggregateId: user.id,
+      payload: { id: user.id },
+    });
     await this.em.flush();
     return user;
   }

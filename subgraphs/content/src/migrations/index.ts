@@ -2,6 +2,4 @@ import type { MigrationEntry } from '@supergraph/subgraph-kit';
 import { Migration20261122000119 } from './Migration20261122000119.js';
 
 /** Committed migrations, oldest first (`npm run migration:create -- content` appends). */
-export const migrations: MigrationEntry[] = [
-  { name: 'Migration20261122000119', class: Migration20261122000119 },
-];
+export const migrations: MigrationEntry[] = [{ name: 'Migration20261122000119', class: Migration20261122000119 }];

@@ -1,0 +1,50 @@
+/**
+ * One jest run over every project, against real PostgreSQL and Redis provisioned once by the global
+ * setup (packages/testing). ESM TypeScript is compiled by SWC; type checking is `npm run typecheck`.
+ */
+import path from 'node:path';
+
+const root = import.meta.dirname;
+
+const swc = [
+  '@swc/jest',
+  {
+    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+    module: { type: 'es6' },
+    sourceMaps: 'inline',
+  },
+];
+
+const projects = [
+  'packages/config',
+  'packages/errors',
+  'packages/events',
+  'packages/subgraph-kit',
+  'subgraphs/users',
+  'subgraphs/content',
+  'subgraphs/search',
+  'subgraphs/moderation',
+  'subgraphs/billing',
+  'gateway',
+  'e2e',
+];
+
+const projectConfig = (dir) => ({
+  displayName: dir.split('/').pop(),
+  rootDir: path.join(root, dir),
+  testMatch: ['<rootDir>/tests/**/*.test.ts'],
+  testEnvironment: 'node',
+  testEnvironmentOptions: { customExportConditions: ['development', 'node', 'node-addons'] },
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+});
+
+export default {
+  globalSetup: path.join(root, 'packages/testing/src/jestGlobalSetup.js'),
+  globalTeardown: path.join(root, 'packages/testing/src/jestGlobalTeardown.js'),
+  transform: { '^.+\\.ts$': swc },
+  projects: projects.map(projectConfig),
+  testTimeout: 30_000,
+  maxWorkers: 2,
+};
