@@ -1,19 +1,12 @@
 /**
  * One jest run over every project, against real PostgreSQL and Redis provisioned once by the global
- * setup (packages/testing). ESM TypeScript is compiled by SWC; type checking is `npm run typecheck`.
+ * setup (packages/testing). ESM TypeScript is compiled by esbuild; type checking is `npm run typecheck`.
  */
 import path from 'node:path';
 
 const root = import.meta.dirname;
 
-const swc = [
-  '@swc/jest',
-  {
-    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-    module: { type: 'es6' },
-    sourceMaps: 'inline',
-  },
-];
+const transform = { '^.+\\.ts$': path.join(root, 'packages/testing/src/esbuildTransformer.cjs') };
 
 const projects = [
   'packages/config',
@@ -36,14 +29,14 @@ const projectConfig = (dir) => ({
   testEnvironment: 'node',
   testEnvironmentOptions: { customExportConditions: ['development', 'node', 'node-addons'] },
   extensionsToTreatAsEsm: ['.ts'],
-  transform: { '^.+\\.ts$': swc },
+  transform,
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
 });
 
 export default {
   globalSetup: path.join(root, 'packages/testing/src/jestGlobalSetup.js'),
   globalTeardown: path.join(root, 'packages/testing/src/jestGlobalTeardown.js'),
-  transform: { '^.+\\.ts$': swc },
+  transform,
   projects: projects.map(projectConfig),
   testTimeout: 30_000,
   maxWorkers: 2,

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createBus, type SubgraphDeps, type SubgraphServer } from '@supergraph/subgraph-kit';
@@ -54,7 +55,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
+export const REPO_ROOT = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 
 /**
  * The whole supergraph in one process: PostgreSQL (given or embedded), the event bus (Redis or in

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -5,7 +6,10 @@ import { AppError, errorCodesMarkdown, maskError } from '@supergraph/errors';
 
 describe('error registry', () => {
   it('docs/errors.md is generated from the registry (run `npm run errors:docs` after changing codes)', () => {
-    const docs = readFileSync(path.resolve(import.meta.dirname, '../../../docs/errors.md'), 'utf8');
+    const docs = readFileSync(
+      path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../docs/errors.md'),
+      'utf8',
+    );
     expect(docs).toBe(errorCodesMarkdown());
   });
 
