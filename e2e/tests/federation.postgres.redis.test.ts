@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startStack, type Stack } from '@supergraph/stack';
+import { passwordToken, startStack, type Stack } from '@supergraph/stack';
 import { eventually, graphql, testDatabase, testLogger, testRedis, type TestDatabase } from '@supergraph/testing';
 
 const log = testLogger();
 let db: TestDatabase;
 let stack: Stack;
 let ada: string;
-let grace: string;
 
-const CREATE_USER = 'mutation($input: CreateUserInput!) { createUser(input: $input) { id handle } }';
+let tokens: Record<'alice' | 'bob', string>;
+const bearer = (username: 'alice' | 'bob') => ({ authorization: `Bearer ${tokens[username]}` });
 const CREATE_POST = 'mutation($input: CreatePostInput!) { createPost(input: $input) { id title } }';
 
 beforeAll(async () => {
@@ -23,21 +23,27 @@ beforeAll(async () => {
     gatewayPort: 0,
     countSqlQueries: true,
   });
-  const createUser = async (handle: string, displayName: string) => {
-    const { body } = await graphql<{ createUser: { id: string } }>(stack.gatewayUrl, CREATE_USER, {
-      input: { handle, displayName },
-    });
-    expect(body.errors).toBeUndefined();
-    return body.data!.createUser.id;
+  // Real sign-ins at the stack's issuer (password grant), then writes through the gateway as those users.
+  const tokenUrl = stack.devIssuer!.tokenUrl;
+  tokens = {
+    alice: await passwordToken(tokenUrl, 'alice', 'user-password'),
+    bob: await passwordToken(tokenUrl, 'bob', 'user-password'),
   };
-  ada = await createUser('ada', 'Ada Lovelace');
-  grace = await createUser('grace', 'Grace Hopper');
-  for (const [authorId, title, body] of [
-    [ada, 'Engines', 'The analytical engine weaves algebraic patterns.'],
-    [ada, 'Poetry', 'Poetical science and federation of ideas.'],
-    [grace, 'Compilers', 'A federation of compilers and nanoseconds.'],
+  // Signing in to the web app calls `me`, which creates the profile.
+  for (const username of ['alice', 'bob'] as const)
+    await graphql(stack.gatewayUrl, '{ me { id } }', {}, bearer(username));
+  ada = stack.devIssuer!.subjectOf('alice');
+  for (const [username, title, body] of [
+    ['alice', 'Engines', 'The analytical engine weaves algebraic patterns.'],
+    ['alice', 'Poetry', 'Poetical science and federation of ideas.'],
+    ['bob', 'Compilers', 'A federation of compilers and nanoseconds.'],
   ] as const) {
-    const result = await graphql(stack.gatewayUrl, CREATE_POST, { input: { authorId, title, body, tags: ['demo'] } });
+    const result = await graphql(
+      stack.gatewayUrl,
+      CREATE_POST,
+      { input: { title, body, tags: ['demo'] } },
+      bearer(username),
+    );
     expect(result.body.errors).toBeUndefined();
   }
 });
@@ -66,7 +72,7 @@ describe('one query across all five subgraphs', () => {
           edges: [
             {
               node: {
-                handle: 'ada',
+                handle: 'alice',
                 subscription: { plan: 'FREE', status: 'ACTIVE' },
                 posts: {
                   edges: [
@@ -78,7 +84,7 @@ describe('one query across all five subgraphs', () => {
             },
             {
               node: {
-                handle: 'grace',
+                handle: 'bob',
                 subscription: { plan: 'FREE', status: 'ACTIVE' },
                 posts: { edges: [{ node: { title: 'Compilers', moderation: { status: 'VISIBLE' } } }] },
               },
@@ -88,8 +94,8 @@ describe('one query across all five subgraphs', () => {
         search: {
           totalCount: 2,
           edges: expect.arrayContaining([
-            { node: { title: 'Poetry', author: { handle: 'ada' } } },
-            { node: { title: 'Compilers', author: { handle: 'grace' } } },
+            { node: { title: 'Poetry', author: { handle: 'alice' } } },
+            { node: { title: 'Compilers', author: { handle: 'bob' } } },
           ]),
         },
       },
@@ -153,9 +159,12 @@ describe('bad input through the gateway', () => {
       'query($id: ID!) { user(id: $id) { posts(first: 50) { edges { cursor } } } }',
       { id: ada },
     );
-    const { body } = await graphql(stack.gatewayUrl, CREATE_POST, {
-      input: { authorId: ada, title: '   ', body: 'unfederated zebra' },
-    });
+    const { body } = await graphql(
+      stack.gatewayUrl,
+      CREATE_POST,
+      { input: { title: '   ', body: 'unfederated zebra' } },
+      bearer('alice'),
+    );
     expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const after = await graphql<{ user: { posts: { edges: unknown[] } } }>(
       stack.gatewayUrl,

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { env, loadConfig } from '@supergraph/config';
+import { ConfigError, env, isProduction, loadConfig } from '@supergraph/config';
 
 export const gatewayConfigSpec = {
   PORT: env.port({ default: 4000 }),
@@ -9,6 +9,10 @@ export const gatewayConfigSpec = {
     default: 'supergraph.graphql',
     description: 'composed supergraph SDL file, watched for changes',
   }),
+  OIDC_ISSUER: env.optional(env.url({ description: 'Keycloak realm URL whose tokens are accepted' })),
+  OIDC_AUDIENCE: env.string({ default: 'supergraph-api' }),
+  REDIS_URL: env.optional(env.url({ protocols: ['redis', 'rediss'] })),
+  REDIS_KEY_PREFIX: env.string({ default: 'sg:' }),
   LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
   SHUTDOWN_TIMEOUT_MS: env.int({ default: 10_000, min: 0 }),
 };
@@ -19,11 +23,17 @@ export interface GatewayConfig {
   readonly supergraphPath: string;
   readonly logLevel: string;
   readonly shutdownTimeoutMs: number;
+  readonly oidcIssuer: string | undefined;
+  readonly oidcAudience: string;
+  readonly redisUrl: string | undefined;
+  readonly redisKeyPrefix: string;
 }
 
 /** Environment first, then `--port` and `--supergraph` flags, which win. */
 export function readGatewayConfig(argv = process.argv.slice(2), source = process.env): GatewayConfig {
   const config = loadConfig(gatewayConfigSpec, source);
+  if (!config.OIDC_ISSUER && isProduction(source))
+    throw new ConfigError(['OIDC_ISSUER is required when NODE_ENV=production']);
   const { values } = parseArgs({
     args: argv,
     options: { port: { type: 'string' }, supergraph: { type: 'string' } },
@@ -39,5 +49,9 @@ export function readGatewayConfig(argv = process.argv.slice(2), source = process
     supergraphPath: path.resolve(flags.SUPERGRAPH_PATH ?? config.SUPERGRAPH_PATH),
     logLevel: config.LOG_LEVEL,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    oidcIssuer: config.OIDC_ISSUER,
+    oidcAudience: config.OIDC_AUDIENCE,
+    redisUrl: config.REDIS_URL,
+    redisKeyPrefix: config.REDIS_KEY_PREFIX,
   };
 }

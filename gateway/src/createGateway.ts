@@ -5,13 +5,17 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloGateway, RemoteGraphQLDataSource, type SupergraphManager } from '@apollo/gateway';
+import { authenticationMiddleware, type Identity, type SubjectDenylist, type TokenVerifier } from '@supergraph/auth';
 import { isClientSafe, maskError } from '@supergraph/errors';
 import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@supergraph/logger';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { securedGateway, SupergraphSecurity } from './security.js';
 import { supergraphFromFile } from './supergraphFile.js';
 
 export interface GatewayContext {
   readonly requestId: string;
+  /** The verified caller; undefined for anonymous requests. */
+  readonly identity: Identity | undefined;
   readonly logger: Logger;
   /** The caller's `Authorization` header, forwarded to subgraphs (which verify it again). */
   readonly authorization: string | undefined;
@@ -27,6 +31,10 @@ export interface GatewayOptions {
   readonly subgraphUrls?: Readonly<Record<string, string>>;
   /** Largest accepted request body. Default `1mb`. */
   readonly bodyLimit?: string;
+  /** Verifies bearer tokens; without it every token is refused (anonymous requests still work). */
+  readonly verifier?: TokenVerifier;
+  /** Subjects whose still-valid tokens are refused at once (disabled accounts). */
+  readonly denylist?: SubjectDenylist;
   /** Called after each reload attempt of the supergraph file. */
   readonly onSupergraphReload?: (outcome: 'updated' | 'rejected') => void;
 }
@@ -70,10 +78,15 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const { logger } = options;
+  const security = new SupergraphSecurity();
   let supergraphSdl: string | SupergraphManager;
-  if (options.supergraphSdl !== undefined) supergraphSdl = options.supergraphSdl;
-  else if (options.supergraphPath !== undefined) {
+  if (options.supergraphSdl !== undefined) {
+    const prepared = security.prepare(options.supergraphSdl);
+    prepared.commit();
+    supergraphSdl = prepared.sdl;
+  } else if (options.supergraphPath !== undefined) {
     supergraphSdl = supergraphFromFile(options.supergraphPath, logger, {
+      prepare: (sdl) => security.prepare(sdl),
       ...(options.onSupergraphReload ? { onReload: options.onSupergraphReload } : {}),
     });
   } else throw new Error('createGateway needs supergraphPath or supergraphSdl');
@@ -136,7 +149,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
 
   const apollo = new ApolloServer<GatewayContext>({
-    gateway,
+    gateway: securedGateway(gateway, security),
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
@@ -161,11 +174,23 @@ export function createGateway(options: GatewayOptions): Gateway {
       started = true;
       app.use(
         '/graphql',
+        authenticationMiddleware(options.verifier, options.denylist, (error) =>
+          logger.error({ err: error }, 'token verification unavailable'),
+        ),
         express.json({ limit: options.bodyLimit ?? '1mb' }),
         expressMiddleware(apollo, {
-          context: async ({ req }) => {
+          context: async ({ req, res }) => {
             const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-            return { requestId, logger: logger.child({ requestId }), authorization: req.headers.authorization };
+            const identity = res.locals.identity as Identity | undefined;
+            return {
+              requestId,
+              identity,
+              logger: logger.child({
+                requestId,
+                ...(identity ? { subject: identity.subject, clientId: identity.clientId } : {}),
+              }),
+              authorization: req.headers.authorization,
+            };
           },
         }),
       );

@@ -1,10 +1,21 @@
+import { createTokenVerifier, RedisDenylist } from '@supergraph/auth';
 import { createLogger } from '@supergraph/logger';
 import { readGatewayConfig } from './config.js';
 import { createGateway } from './createGateway.js';
 
 const config = readGatewayConfig();
 const logger = createLogger({ service: 'gateway', level: config.logLevel });
-const gateway = createGateway({ logger, supergraphPath: config.supergraphPath });
+if (!config.oidcIssuer) logger.warn('OIDC_ISSUER is not set: every bearer token is refused');
+const verifier = config.oidcIssuer
+  ? createTokenVerifier({ issuer: config.oidcIssuer, audience: config.oidcAudience })
+  : undefined;
+const denylist = config.redisUrl ? new RedisDenylist(config.redisUrl, config.redisKeyPrefix) : undefined;
+const gateway = createGateway({
+  logger,
+  supergraphPath: config.supergraphPath,
+  ...(verifier ? { verifier } : {}),
+  ...(denylist ? { denylist } : {}),
+});
 await gateway.start({ port: config.port, host: config.host });
 
 let stopping = false;
@@ -13,7 +24,7 @@ const shutdown = (signal: string) => {
   stopping = true;
   logger.info({ signal }, 'shutting down');
   setTimeout(() => process.exit(1), config.shutdownTimeoutMs).unref();
-  void gateway.stop().then(
+  void Promise.all([gateway.stop(), denylist?.close()]).then(
     () => process.exit(0),
     (error: unknown) => {
       logger.error({ err: error }, 'shutdown failed');

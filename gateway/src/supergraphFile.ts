@@ -12,12 +12,21 @@ import type { Logger } from '@supergraph/logger';
 export function supergraphFromFile(
   file: string,
   logger: Logger,
-  options: { debounceMs?: number; onReload?: (outcome: 'updated' | 'rejected') => void } = {},
+  options: {
+    debounceMs?: number;
+    onReload?: (outcome: 'updated' | 'rejected') => void;
+    /** Turns the file's SDL into the gateway's; `commit` runs once the gateway accepted it. */
+    prepare?: (sdl: string) => { sdl: string; commit: () => void };
+  } = {},
 ): SupergraphManager {
   return {
     async initialize({ update }) {
-      const supergraphSdl = await readFile(file, 'utf8');
-      let last = supergraphSdl;
+      const prepare = options.prepare ?? ((sdl: string) => ({ sdl, commit: () => undefined }));
+      const raw = await readFile(file, 'utf8');
+      const initial = prepare(raw);
+      initial.commit();
+      const supergraphSdl = initial.sdl;
+      let last = raw;
       let timer: NodeJS.Timeout | undefined;
       const reload = async () => {
         let next: string;
@@ -30,7 +39,9 @@ export function supergraphFromFile(
         }
         if (next === last) return;
         try {
-          update(next);
+          const prepared = prepare(next);
+          update(prepared.sdl);
+          prepared.commit();
           last = next;
           logger.info({ file }, 'supergraph reloaded');
           options.onReload?.('updated');

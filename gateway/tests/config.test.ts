@@ -11,6 +11,10 @@ describe('gateway configuration', () => {
       supergraphPath: path.resolve('supergraph.graphql'),
       logLevel: 'info',
       shutdownTimeoutMs: 10_000,
+      oidcIssuer: undefined,
+      oidcAudience: 'supergraph-api',
+      redisUrl: undefined,
+      redisKeyPrefix: 'sg:',
     });
   });
 
@@ -28,6 +32,12 @@ describe('gateway configuration', () => {
       port: 6000,
       supergraphPath: '/srv/b.graphql',
     });
+  });
+
+  it('requires an issuer in production', () => {
+    expect(() => readGatewayConfig([], { NODE_ENV: 'production' })).toThrow(
+      new ConfigError(['OIDC_ISSUER is required when NODE_ENV=production']),
+    );
   });
 
   it('names the bad variable or flag', () => {

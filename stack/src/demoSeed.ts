@@ -1,11 +1,12 @@
 /** A word that appears in the seeded posts, for the README's example query. */
 export const DEMO_SEARCH_WORD = 'federation';
 
+/** Realm users (keycloak/realms/supergraph.json) with their default development passwords. */
 const DEMO = [
   {
-    handle: 'ada',
-    displayName: 'Ada Lovelace',
-    bio: 'First programmer.',
+    username: 'alice',
+    password: 'user-password',
+    bio: 'Writes about engines.',
     posts: [
       {
         title: 'Notes on the analytical engine',
@@ -16,26 +17,31 @@ const DEMO = [
     ],
   },
   {
-    handle: 'grace',
-    displayName: 'Grace Hopper',
-    bio: 'Compilers, COBOL, nanoseconds.',
+    username: 'bob',
+    password: 'user-password',
+    bio: 'Compilers, nanoseconds.',
     posts: [
       { title: 'A nanosecond of wire', body: 'Latency budgets in a federation gateway.', tags: ['performance'] },
       { title: 'Why compilers', body: 'Humans should write in words, machines in bits.', tags: ['compilers'] },
     ],
   },
   {
-    handle: 'alan',
-    displayName: 'Alan Turing',
+    username: 'mod',
+    password: 'moderator-password',
     bio: null,
     posts: [{ title: 'Computable numbers', body: 'On computable numbers and the decision problem.', tags: ['math'] }],
   },
 ];
 
-async function graphql<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+async function graphql<T>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<T> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
   const result = (await response.json()) as { data?: T; errors?: { message: string }[] };
@@ -43,27 +49,53 @@ async function graphql<T>(url: string, query: string, variables: Record<string, 
   return result.data as T;
 }
 
+/** A password-grant access token from the issuer's token endpoint, as the web client gets one. */
+export async function passwordToken(
+  tokenUrl: string,
+  username: string,
+  password: string,
+  clientId = 'supergraph-web',
+): Promise<string> {
+  const response = await fetch(tokenUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'password', client_id: clientId, username, password }),
+  });
+  const body = (await response.json()) as { access_token?: string; error_description?: string };
+  if (!body.access_token) throw new Error(`login as ${username} failed: ${body.error_description ?? response.status}`);
+  return body.access_token;
+}
+
 /**
- * Demo users and posts of the embedded default, written through the gateway like any client, so the
- * search index fills through the real event path. Does nothing when users exist already.
- * Resolves once search has indexed the posts.
+ * Demo profiles and posts of the embedded default: each realm user signs in at the issuer and writes
+ * through the gateway like any client, so profiles come from `me` and the search index fills through
+ * the real event path. Does nothing when users exist already. Resolves once search has the posts.
  */
-export async function seedDemoData(gatewayUrl: string, timeoutMs = 10_000): Promise<{ seeded: boolean }> {
+export async function seedDemoData(
+  gatewayUrl: string,
+  tokenUrl: string,
+  timeoutMs = 10_000,
+): Promise<{ seeded: boolean }> {
   const existing = await graphql<{ users: { edges: unknown[] } }>(
     gatewayUrl,
     '{ users(first: 1) { edges { cursor } } }',
   );
   if (existing.users.edges.length > 0) return { seeded: false };
   for (const user of DEMO) {
-    const { createUser } = await graphql<{ createUser: { id: string } }>(
+    const token = await passwordToken(tokenUrl, user.username, user.password);
+    await graphql(
       gatewayUrl,
-      'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }',
-      { input: { handle: user.handle, displayName: user.displayName, bio: user.bio } },
+      'mutation($bio: String) { updateProfile(input: { bio: $bio }) { id } }',
+      { bio: user.bio },
+      token,
     );
     for (const post of user.posts) {
-      await graphql(gatewayUrl, 'mutation($input: CreatePostInput!) { createPost(input: $input) { id } }', {
-        input: { ...post, authorId: createUser.id, language: 'en' },
-      });
+      await graphql(
+        gatewayUrl,
+        'mutation($input: CreatePostInput!) { createPost(input: $input) { id } }',
+        { input: { ...post, language: 'en' } },
+        token,
+      );
     }
   }
   const deadline = Date.now() + timeoutMs;

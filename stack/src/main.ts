@@ -37,6 +37,10 @@ const config = loadConfig({
     ),
     description: 'data folder of the embedded PostgreSQL',
   }),
+  OIDC_ISSUER: env.optional(env.url({ description: 'Keycloak realm URL; default: a development issuer' })),
+  KEYCLOAK_ADMIN_CLIENT_ID: env.string({ default: 'supergraph-admin' }),
+  KEYCLOAK_ADMIN_CLIENT_SECRET: env.optional(env.string()),
+  DEV_ISSUER_PORT: env.port({ default: 8080 }),
   LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'warn' }),
 });
 const logger = createLogger({ service: 'stack', level: config.LOG_LEVEL });
@@ -48,6 +52,15 @@ const stack = await startStack({
   supergraphPath: path.resolve(config.SUPERGRAPH_PATH),
   ...(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : { embeddedDataDir: config.EMBEDDED_PG_DIR }),
   ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
+  ...(config.OIDC_ISSUER
+    ? {
+        oidc: {
+          issuer: config.OIDC_ISSUER,
+          adminClientId: config.KEYCLOAK_ADMIN_CLIENT_ID,
+          ...(config.KEYCLOAK_ADMIN_CLIENT_SECRET ? { adminClientSecret: config.KEYCLOAK_ADMIN_CLIENT_SECRET } : {}),
+        },
+      }
+    : { devIssuerPort: config.DEV_ISSUER_PORT }),
 });
 
 let stopping = false;
@@ -67,13 +80,18 @@ const shutdown = () => {
 process.once('SIGINT', shutdown);
 process.once('SIGTERM', shutdown);
 
-const { seeded } = flags['no-seed'] ? { seeded: false } : await seedDemoData(stack.gatewayUrl);
+// The demo data is written by the realm's users, who can sign in only at the development issuer.
+const { seeded } =
+  flags['no-seed'] || !stack.devIssuer
+    ? { seeded: false }
+    : await seedDemoData(stack.gatewayUrl, stack.devIssuer.tokenUrl);
 const seconds = ((performance.now() - began) / 1000).toFixed(1);
 console.log(`
 Supergraph ready in ${seconds}s${seeded ? ' (demo data seeded)' : ''}
   GraphQL   ${stack.gatewayUrl}
   PostgreSQL ${config.DATABASE_URL ? 'DATABASE_URL' : `embedded, data in ${config.EMBEDDED_PG_DIR}`}
   Events    ${config.REDIS_URL ? 'Redis Streams (REDIS_URL)' : 'in-process bus'}
+  Tokens    ${stack.devIssuer ? `development issuer ${stack.issuer}` : stack.issuer}
 Try:
   curl -s ${stack.gatewayUrl} -H 'content-type: application/json' \\
     -d '{"query":"{ search(query: \\"${DEMO_SEARCH_WORD}\\", first: 3) { totalCount } }"}'

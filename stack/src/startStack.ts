@@ -2,10 +2,23 @@ import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createBus, type SubgraphDeps, type SubgraphServer } from '@supergraph/subgraph-kit';
-import { createDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from '@supergraph/local-infra';
+import { createTokenVerifier, MemoryDenylist, RedisDenylist, type SubjectDenylist } from '@supergraph/auth';
+import {
+  createDatabase,
+  startDevIssuer,
+  startEmbeddedPostgres,
+  type DevIssuer,
+  type EmbeddedPostgres,
+} from '@supergraph/local-infra';
 import { createGateway, type Gateway } from '@supergraph/gateway';
 import type { Logger } from '@supergraph/logger';
-import { createServer as users } from '@supergraph/users';
+import {
+  createServer as users,
+  KeycloakIdentityAdmin,
+  keycloakFromIssuer,
+  type AccountServices,
+  type IdentityProviderAdmin,
+} from '@supergraph/users';
 import { createServer as content } from '@supergraph/content';
 import { createServer as search } from '@supergraph/search';
 import { createServer as moderation } from '@supergraph/moderation';
@@ -14,7 +27,7 @@ import { createServer as billing } from '@supergraph/billing';
 export const SUBGRAPH_NAMES = ['users', 'content', 'search', 'moderation', 'billing'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
-const FACTORIES: Record<SubgraphName, (deps: SubgraphDeps) => Promise<SubgraphServer>> = {
+const FACTORIES: Record<SubgraphName, (deps: SubgraphDeps & AccountServices) => Promise<SubgraphServer>> = {
   users,
   content,
   search,
@@ -41,10 +54,21 @@ export interface StackOptions {
   readonly host?: string;
   /** Count SQL statements per subgraph (tests of batching). */
   readonly countSqlQueries?: boolean;
+  /**
+   * Keycloak realm URL whose tokens are accepted, with the admin client used to disable accounts.
+   * Default: a development issuer serving the realm file's users and clients (refused in production).
+   */
+  readonly oidc?: { readonly issuer: string; readonly adminClientId?: string; readonly adminClientSecret?: string };
+  /** Port of the development issuer; default a free port. */
+  readonly devIssuerPort?: number;
 }
 
 export interface Stack {
   readonly gatewayUrl: string;
+  readonly issuer: string;
+  /** The development issuer, when the stack runs its own. */
+  readonly devIssuer: DevIssuer | undefined;
+  readonly denylist: SubjectDenylist;
   readonly subgraphUrls: Readonly<Record<SubgraphName, string>>;
   readonly subgraphs: Readonly<Record<SubgraphName, SubgraphServer>>;
   readonly gateway: Gateway;
@@ -86,6 +110,34 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
     const databaseUrl = await createDatabase(serverUrl, options.databaseName ?? 'supergraph');
 
+    let devIssuer: DevIssuer | undefined;
+    let identityAdmin: IdentityProviderAdmin | undefined;
+    if (options.oidc) {
+      const { issuer, adminClientId, adminClientSecret } = options.oidc;
+      if (adminClientSecret) {
+        identityAdmin = new KeycloakIdentityAdmin({
+          ...keycloakFromIssuer(issuer),
+          clientId: adminClientId ?? 'supergraph-admin',
+          clientSecret: adminClientSecret,
+        });
+      }
+    } else {
+      const issuerInstance = await startDevIssuer({
+        realmFile: path.join(REPO_ROOT, 'keycloak', 'realms', 'supergraph.json'),
+        host,
+        ...(options.devIssuerPort !== undefined ? { port: options.devIssuerPort } : {}),
+      });
+      devIssuer = issuerInstance;
+      cleanups.push(() => issuerInstance.stop());
+      identityAdmin = { setEnabled: async (subject, enabled) => issuerInstance.setEnabled(subject, enabled) };
+    }
+    const issuer = options.oidc?.issuer ?? devIssuer!.issuer;
+    const verifier = createTokenVerifier({ issuer });
+    const denylist: SubjectDenylist = options.redisUrl
+      ? new RedisDenylist(options.redisUrl, options.redisKeyPrefix)
+      : new MemoryDenylist();
+    cleanups.push(() => denylist.close());
+
     const bus = createBus({
       redisUrl: options.redisUrl,
       logger,
@@ -101,6 +153,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           databaseUrl,
           bus,
           logger,
+          verifier,
+          denylist,
+          identityAdmin,
           ...(options.countSqlQueries ? { countSqlQueries: true } : {}),
         });
         cleanups.push(() => server.stop());
@@ -113,6 +168,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const gateway = createGateway({
       logger,
       subgraphUrls,
+      verifier,
+      denylist,
       ...(options.supergraphSdl !== undefined
         ? { supergraphSdl: options.supergraphSdl }
         : { supergraphPath: options.supergraphPath ?? path.join(REPO_ROOT, 'supergraph.graphql') }),
@@ -122,6 +179,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     return {
       gatewayUrl,
+      issuer,
+      devIssuer,
+      denylist,
       subgraphUrls,
       subgraphs,
       gateway,

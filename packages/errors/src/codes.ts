@@ -22,6 +22,11 @@ export const ERROR_CODES = {
     description: 'The requested object does not exist (for fields whose schema makes absence an error).',
   },
   UNAUTHENTICATED: { http: 401, description: 'The request needs a valid bearer token, or the token sent is invalid.' },
+  UNAUTHORIZED_FIELD_OR_TYPE: {
+    http: 200,
+    description:
+      'A field or type needs `@authenticated` or `@requiresScopes` that the caller does not meet; the field is null and the error carries its path (`@` for list items).',
+  },
   FORBIDDEN: { http: 403, description: 'The caller is authenticated but not allowed to do this.' },
   CONFLICT: {
     http: 409,

@@ -4,3 +4,5 @@ export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './embeddedPostgr
 export { startRedisServer, ensureRedisServerBinary } from './redisServer.js';
 export type { RedisServer } from './redisServer.js';
 export { createDatabase, dropDatabase, databaseUrl } from './databases.js';
+export { startDevIssuer, resolvePlaceholders } from './devIssuer.js';
+export type { DevIssuer, DevIssuerOptions } from './devIssuer.js';

@@ -7,6 +7,8 @@ export const subgraphConfigSpec = {
   DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'], description: 'PostgreSQL connection URL' }),
   REDIS_URL: env.optional(env.url({ protocols: ['redis', 'rediss'] })),
   REDIS_KEY_PREFIX: env.string({ default: 'sg:' }),
+  OIDC_ISSUER: env.optional(env.url({ description: 'Keycloak realm URL whose tokens are accepted' })),
+  OIDC_AUDIENCE: env.string({ default: 'supergraph-api' }),
   LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
   MIGRATE_ON_START: env.bool({ default: true, description: 'apply pending migrations at start-up' }),
   SHUTDOWN_TIMEOUT_MS: env.int({ default: 10_000, min: 0 }),

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Identity } from '@supergraph/auth';
 import type { Logger } from '@supergraph/logger';
 import type { Loaders } from './Loaders.js';
 
@@ -9,6 +10,8 @@ export interface SubgraphContext {
   readonly requestId: string;
   /** Logger whose every line carries `requestId`. */
   readonly logger: Logger;
+  /** The verified caller; undefined for anonymous requests. */
+  readonly identity: Identity | undefined;
   /** Per-request DataLoaders. */
   readonly loaders: Loaders;
 }

@@ -9,6 +9,7 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { MikroORM, PostgreSqlDriver, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
+import { authenticationMiddleware, type Identity, type SubjectDenylist, type TokenVerifier } from '@supergraph/auth';
 import { AppError, isClientSafe, maskError } from '@supergraph/errors';
 import { idempotent, outboxEntities, OutboxRelay, type Consumption, type EventBus } from '@supergraph/events';
 import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@supergraph/logger';
@@ -17,6 +18,7 @@ import type { SubgraphContext } from './context.js';
 import type { SubgraphDefinition } from './defineSubgraph.js';
 import { Loaders } from './Loaders.js';
 import { withReferenceResolvers } from './referenceResolvers.js';
+import { applyAccessControl } from './accessControl.js';
 
 export interface SubgraphDeps {
   readonly databaseUrl: string;
@@ -28,6 +30,10 @@ export interface SubgraphDeps {
   readonly countSqlQueries?: boolean;
   /** Largest accepted request body. Default `1mb`. */
   readonly bodyLimit?: string;
+  /** Verifies bearer tokens (zero trust: again after the gateway). Without it, every token is refused. */
+  readonly verifier?: TokenVerifier;
+  /** Subjects whose tokens are refused although valid (disabled accounts). */
+  readonly denylist?: SubjectDenylist;
 }
 
 export interface SubgraphServer {
@@ -153,11 +159,13 @@ export async function createSubgraphServer(
     },
   };
 
+  const schema = buildSubgraphSchema({
+    typeDefs: definition.typeDefs,
+    resolvers: withReferenceResolvers(definition) as never,
+  });
+  applyAccessControl(schema, definition.typeDefs);
   const apollo = new ApolloServer<SubgraphContext>({
-    schema: buildSubgraphSchema({
-      typeDefs: definition.typeDefs,
-      resolvers: withReferenceResolvers(definition) as never,
-    }),
+    schema,
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
@@ -207,12 +215,22 @@ export async function createSubgraphServer(
       app.use(
         '/graphql',
         (_req, _res, next) => requestScope.run(true, next),
+        authenticationMiddleware(deps.verifier, deps.denylist, (error) =>
+          logger.error({ err: error }, 'token verification unavailable'),
+        ),
         express.json({ limit: deps.bodyLimit ?? '1mb' }),
         expressMiddleware(apollo, {
-          context: async ({ req }) => {
+          context: async ({ req, res }) => {
             const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
             const em = orm.em.fork();
-            return { em, requestId, logger: logger.child({ requestId }), loaders: new Loaders(em) };
+            const identity = res.locals.identity as Identity | undefined;
+            return {
+              em,
+              requestId,
+              identity,
+              logger: logger.child({ requestId, ...(identity ? { subject: identity.subject } : {}) }),
+              loaders: new Loaders(em),
+            };
           },
         }),
       );

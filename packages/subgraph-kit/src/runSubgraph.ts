@@ -1,4 +1,5 @@
-import { loadConfig } from '@supergraph/config';
+import { createTokenVerifier, RedisDenylist, type SubjectDenylist } from '@supergraph/auth';
+import { ConfigError, isProduction, loadConfig } from '@supergraph/config';
 import { createLogger } from '@supergraph/logger';
 import { createBus } from './createBus.js';
 import { subgraphConfigSpec } from './config.js';
@@ -9,14 +10,32 @@ import type { SubgraphDefinition } from './defineSubgraph.js';
  * The `src/index.ts` of every subgraph deployable: reads the environment, migrates, listens, and
  * shuts down gracefully on SIGINT/SIGTERM (a second signal exits at once).
  */
-export async function runSubgraph(definition: SubgraphDefinition): Promise<void> {
+export async function runSubgraph(
+  definitionOrFactory: SubgraphDefinition | ((shared: { denylist: SubjectDenylist | undefined }) => SubgraphDefinition),
+): Promise<void> {
   const config = loadConfig(subgraphConfigSpec);
+  const denylist = config.REDIS_URL ? new RedisDenylist(config.REDIS_URL, config.REDIS_KEY_PREFIX) : undefined;
+  const definition =
+    typeof definitionOrFactory === 'function' ? definitionOrFactory({ denylist }) : definitionOrFactory;
   const logger = createLogger({ service: `subgraph-${definition.name}`, level: config.LOG_LEVEL });
   if (!config.REDIS_URL) {
     logger.warn('REDIS_URL is not set: events stay inside this process (use the stack for the embedded default)');
   }
+  if (!config.OIDC_ISSUER) {
+    if (isProduction()) throw new ConfigError(['OIDC_ISSUER is required when NODE_ENV=production']);
+    logger.warn('OIDC_ISSUER is not set: every bearer token is refused and protected fields are denied');
+  }
+  const verifier = config.OIDC_ISSUER
+    ? createTokenVerifier({ issuer: config.OIDC_ISSUER, audience: config.OIDC_AUDIENCE })
+    : undefined;
   const bus = createBus({ redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, logger });
-  const server = await createSubgraphServer(definition, { databaseUrl: config.DATABASE_URL, bus, logger });
+  const server = await createSubgraphServer(definition, {
+    databaseUrl: config.DATABASE_URL,
+    bus,
+    logger,
+    ...(verifier ? { verifier } : {}),
+    ...(denylist ? { denylist } : {}),
+  });
   if (config.MIGRATE_ON_START) await server.migrate();
   await server.start({ port: config.PORT, host: config.HOST });
 
@@ -32,7 +51,7 @@ export async function runSubgraph(definition: SubgraphDefinition): Promise<void>
     timer.unref();
     void server
       .stop()
-      .then(() => bus.close())
+      .then(() => Promise.all([bus.close(), denylist?.close()]))
       .then(() => process.exit(0))
       .catch((error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');

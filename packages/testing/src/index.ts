@@ -7,3 +7,4 @@ export type { GraphQLResponse } from './graphql.js';
 export { eventually } from './eventually.js';
 export { startTestSubgraph } from './testSubgraph.js';
 export type { TestSubgraph } from './testSubgraph.js';
+export { startTestIssuer, REALM_FILE } from './testIssuer.js';

@@ -26,7 +26,6 @@ export const LANGUAGES = new Set([
 const TAG = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 export interface CreatePostInput {
-  authorId: string;
   title: string;
   body: string;
   tags?: string[] | null;
@@ -36,9 +35,9 @@ export interface CreatePostInput {
 export class PostService {
   constructor(private readonly em: EntityManager) {}
 
-  async create(input: CreatePostInput): Promise<Post> {
+  /** A post by `authorId` (the caller's subject, which is their users-profile id). */
+  async create(authorId: string, input: CreatePostInput): Promise<Post> {
     const check = new InputValidator();
-    check.check(isId(input.authorId), 'input.authorId', 'is not a user id');
     const title = check.text('input.title', input.title, 1, 200);
     const body = check.text('input.body', input.body, 1, 20_000);
     const tags = [...new Set((input.tags ?? []).map((tag) => tag.trim().toLowerCase()))];
@@ -55,7 +54,7 @@ export class PostService {
     const now = new Date();
     const post = this.em.create(PostSchema, {
       id: uuidv7(),
-      authorId: input.authorId.toLowerCase(),
+      authorId: authorId.toLowerCase(),
       title,
       body,
       tags,
@@ -71,6 +70,11 @@ export class PostService {
     });
     await this.em.flush();
     return post;
+  }
+
+  /** Newest posts of everyone. */
+  latest({ first, after }: PageArgs): Promise<Post[]> {
+    return this.em.find(PostSchema, after ? { id: { $lt: after } } : {}, { orderBy: { id: 'desc' }, limit: first + 1 });
   }
 
   /**

@@ -8,10 +8,15 @@ export const resolvers = {
   DateTime: DateTimeScalar,
   Query: {
     post: (_: unknown, { id }: Args<{ id: string }>, ctx: SubgraphContext) => ctx.loaders.byId(PostSchema).load(id),
+    partnerPosts: async (_: unknown, args: Args<{ first?: number; after?: string }>, ctx: SubgraphContext) => {
+      const page = parsePageArgs(args);
+      return connection(await new PostService(ctx.em).latest(page), page.first);
+    },
   },
   Mutation: {
     createPost: (_: unknown, { input }: Args<{ input: CreatePostInput }>, ctx: SubgraphContext) =>
-      new PostService(ctx.em).create(input),
+      // @requiresScopes guarantees an identity here.
+      new PostService(ctx.em).create(ctx.identity!.subject, input),
   },
   Post: {
     author: (post: Post) => ({ __typename: 'User', id: post.authorId }),

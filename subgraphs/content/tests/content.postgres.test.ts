@@ -5,28 +5,37 @@ import { graphql, startTestSubgraph, type TestSubgraph } from '@supergraph/testi
 let subgraph: TestSubgraph;
 const CREATE =
   'mutation($input: CreatePostInput!) { createPost(input: $input) { id title tags language author { id } } }';
-const ADA = '01900000-0000-7000-8000-000000000001';
-const GRACE = '01900000-0000-7000-8000-000000000002';
 const NOBODY = '01900000-0000-7000-8000-000000000009';
+let ADA: string;
+let GRACE: string;
+const as = async (username: string) => ({ authorization: `Bearer ${await subgraph.token(username)}` });
 
-async function create(authorId: string, title: string) {
-  const { body } = await graphql<{ createPost: { id: string } }>(subgraph.url, CREATE, {
-    input: { authorId, title, body: `${title} body` },
-  });
+async function create(username: string, title: string) {
+  const { body } = await graphql<{ createPost: { id: string } }>(
+    subgraph.url,
+    CREATE,
+    { input: { title, body: `${title} body` } },
+    await as(username),
+  );
   expect(body.errors).toBeUndefined();
   return body.data!.createPost.id;
 }
 
 beforeAll(async () => {
   subgraph = await startTestSubgraph(createServer);
+  ADA = subgraph.issuer.subjectOf('alice');
+  GRACE = subgraph.issuer.subjectOf('bob');
 });
 afterAll(() => subgraph?.stop());
 
 describe('createPost', () => {
-  it('normalises tags and language and refers to its author as a User entity', async () => {
-    const { body } = await graphql(subgraph.url, CREATE, {
-      input: { authorId: ADA, title: ' Hello ', body: 'World', tags: ['GraphQL', 'graphql', 'fed-2'], language: 'EN' },
-    });
+  it('is written by the caller, normalises tags and language, and refers to its author as a User entity', async () => {
+    const { body } = await graphql(
+      subgraph.url,
+      CREATE,
+      { input: { title: ' Hello ', body: 'World', tags: ['GraphQL', 'graphql', 'fed-2'], language: 'EN' } },
+      await as('alice'),
+    );
     expect(body).toEqual({
       data: {
         createPost: {
@@ -49,12 +58,14 @@ describe('createPost', () => {
           'select (select count(*) from "content"."post") as posts, (select count(*) from "content"."outbox_event") as events',
         );
     const before = await counts();
-    const { body } = await graphql(subgraph.url, CREATE, {
-      input: { authorId: 'someone', title: '', body: 'ok', tags: ['no spaces'], language: 'xx' },
-    });
+    const { body } = await graphql(
+      subgraph.url,
+      CREATE,
+      { input: { title: '', body: 'ok', tags: ['no spaces'], language: 'xx' } },
+      await as('alice'),
+    );
     expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(body.errors?.[0]?.extensions?.problems).toEqual([
-      { field: 'input.authorId', message: 'is not a user id' },
       { field: 'input.title', message: 'must not be empty' },
       { field: 'input.tags', message: 'must be 1–32 lower-case letters, digits or dashes each' },
       {
@@ -66,11 +77,34 @@ describe('createPost', () => {
   });
 });
 
+describe('who may post and read', () => {
+  it('anonymous callers and partners cannot post; partners with partner:read list the newest posts', async () => {
+    const anonymous = await graphql(subgraph.url, CREATE, { input: { title: 't', body: 'b' } });
+    expect(anonymous.body.errors?.[0]?.extensions).toEqual({ code: 'UNAUTHORIZED_FIELD_OR_TYPE' });
+    const partner = await graphql(
+      subgraph.url,
+      CREATE,
+      { input: { title: 't', body: 'b' } },
+      await as('service-account-partner-globex'),
+    );
+    expect(partner.body.errors?.[0]?.extensions).toEqual({ code: 'UNAUTHORIZED_FIELD_OR_TYPE' });
+    const listed = await graphql(
+      subgraph.url,
+      '{ partnerPosts(first: 1) { edges { node { title } } } }',
+      {},
+      await as('service-account-partner-globex'),
+    );
+    expect(listed.body).toEqual({ data: { partnerPosts: { edges: [{ node: { title: 'Hello' } }] } } });
+    const user = await graphql(subgraph.url, '{ partnerPosts(first: 1) { edges { cursor } } }', {}, await as('alice'));
+    expect(user.body.errors?.[0]?.extensions).toEqual({ code: 'UNAUTHORIZED_FIELD_OR_TYPE' });
+  });
+});
+
 describe('User.posts', () => {
   it('pages several users’ posts newest first with one SQL query for all of them', async () => {
-    await create(GRACE, 'g1');
-    await create(GRACE, 'g2');
-    await create(GRACE, 'g3');
+    await create('bob', 'g1');
+    await create('bob', 'g2');
+    await create('bob', 'g3');
     const before = subgraph.server.stats.sqlQueries;
     const { body } = await graphql(
       subgraph.url,

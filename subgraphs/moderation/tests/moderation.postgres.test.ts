@@ -34,19 +34,30 @@ describe('moderation', () => {
     expect(subgraph.server.stats.sqlQueries - before).toBe(1);
   });
 
-  it('lists rules most severe first', async () => {
+  it('lists rules most severe first, to moderators and admins only', async () => {
     const em = subgraph.server.orm.em.fork();
     await em.getConnection().execute(`insert into "moderation"."moderation_rule" values
       ('01900000-0000-7000-8000-0000000000c1', 'spam', 1, 'FLAG', now()),
       ('01900000-0000-7000-8000-0000000000c2', 'scam', 5, 'HIDE', now())`);
-    const { body } = await graphql(subgraph.url, '{ moderationRules { pattern severity action } }');
-    expect(body).toEqual({
+    const query = '{ moderationRules { pattern severity action } }';
+    const expected = {
       data: {
         moderationRules: [
           { pattern: 'scam', severity: 5, action: 'HIDE' },
           { pattern: 'spam', severity: 1, action: 'FLAG' },
         ],
       },
-    });
+    };
+    for (const username of ['mod', 'admin']) {
+      const { body } = await graphql(
+        subgraph.url,
+        query,
+        {},
+        { authorization: `Bearer ${await subgraph.token(username)}` },
+      );
+      expect(body).toEqual(expected);
+    }
+    const plain = await graphql(subgraph.url, query, {}, { authorization: `Bearer ${await subgraph.token('alice')}` });
+    expect(plain.body.errors?.[0]?.extensions).toEqual({ code: 'UNAUTHORIZED_FIELD_OR_TYPE' });
   });
 });

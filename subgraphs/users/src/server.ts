@@ -1,16 +1,32 @@
 import { createSubgraphServer, defineSubgraph, loadTypeDefs, type SubgraphDeps } from '@supergraph/subgraph-kit';
 import { migrations } from './migrations/index.js';
-import { resolvers } from './resolvers.js';
-import { UserSchema } from './user.entity.js';
+import { createResolvers } from './resolvers.js';
+import { UserAuditSchema, UserSchema } from './user.entity.js';
+import type { AccountServices } from './user.service.js';
 
-export const usersSubgraph = defineSubgraph({
-  name: 'users',
-  typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
-  resolvers,
-  entities: [UserSchema],
-  migrations,
-  references: { User: UserSchema },
-});
+export type { IdentityProviderAdmin } from './identity-admin.js';
+export { KeycloakIdentityAdmin, keycloakFromIssuer } from './keycloak-admin.js';
+export type { AccountServices } from './user.service.js';
+
+/** The users subgraph; account administration acts through `services`. */
+export function usersSubgraph(services: AccountServices = {}) {
+  return defineSubgraph({
+    name: 'users',
+    typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
+    resolvers: createResolvers(services),
+    entities: [UserSchema, UserAuditSchema],
+    migrations,
+    references: { User: UserSchema },
+  });
+}
 
 /** The users subgraph server; `src/index.ts` boots it from the environment. */
-export const createServer = (deps: SubgraphDeps) => createSubgraphServer(usersSubgraph, deps);
+export const createServer = (deps: SubgraphDeps & AccountServices) =>
+  createSubgraphServer(
+    usersSubgraph({
+      identityAdmin: deps.identityAdmin,
+      denylist: deps.denylist,
+      tokenLifetimeSeconds: deps.tokenLifetimeSeconds,
+    }),
+    deps,
+  );

@@ -1,11 +1,13 @@
 import { EntitySchema } from '@mikro-orm/core';
 
 export interface User {
+  /** The Keycloak subject for accounts that signed in; a UUIDv7 for profiles created by admins. */
   id: string;
   /** Lower-case; unique. */
   handle: string;
   displayName: string;
   bio: string | null;
+  disabledAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -18,7 +20,33 @@ export const UserSchema = new EntitySchema<User>({
     handle: { type: 'text', unique: 'user_handle_unique' },
     displayName: { type: 'text' },
     bio: { type: 'text', nullable: true },
+    disabledAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     createdAt: { type: 'Date', columnType: 'timestamptz' },
     updatedAt: { type: 'Date', columnType: 'timestamptz' },
+  },
+  // `users(first, after)`: creation order (ids of signed-in accounts are Keycloak's, not time-ordered).
+  indexes: [{ name: 'user_created_at_id_idx', properties: ['createdAt', 'id'] }],
+});
+
+/** An admin action on an account. */
+export interface UserAudit {
+  id: string;
+  userId: string;
+  action: 'DISABLED' | 'ENABLED' | 'CREATED';
+  reason: string | null;
+  actor: string;
+  createdAt: Date;
+}
+
+export const UserAuditSchema = new EntitySchema<UserAudit>({
+  name: 'UserAudit',
+  tableName: 'user_audit',
+  properties: {
+    id: { type: 'uuid', primary: true },
+    userId: { type: 'uuid', index: 'user_audit_user_id_idx' },
+    action: { type: 'text' },
+    reason: { type: 'text', nullable: true },
+    actor: { type: 'text' },
+    createdAt: { type: 'Date', columnType: 'timestamptz' },
   },
 });

@@ -1,0 +1,13 @@
+export type { Identity } from './identity.js';
+export { identityFromClaims } from './identity.js';
+export { createTokenVerifier, InvalidTokenError } from './TokenVerifier.js';
+export type { TokenVerifier, TokenVerifierOptions } from './TokenVerifier.js';
+export { bearerToken, wwwAuthenticate } from './bearer.js';
+export { MemoryDenylist, RedisDenylist } from './Denylist.js';
+export type { SubjectDenylist } from './Denylist.js';
+export { requirementsFromSdl, satisfies } from './requirements.js';
+export type { AccessRule, Requirements } from './requirements.js';
+export { authorizeOperation } from './authorizeOperation.js';
+export type { AuthorizedOperation, PathTemplate } from './authorizeOperation.js';
+export { authenticate, authenticationMiddleware, unauthenticatedBody } from './authenticate.js';
+export type { Authentication } from './authenticate.js';
