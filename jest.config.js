@@ -11,6 +11,7 @@ const transform = { '^.+\\.ts$': path.join(root, 'packages/testing/src/esbuildTr
 const projects = [
   'packages/config',
   'packages/errors',
+  'packages/auth',
   'packages/events',
   'packages/subgraph-kit',
   'subgraphs/users',

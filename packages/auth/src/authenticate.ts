@@ -67,11 +67,9 @@ export function authenticationMiddleware(
       result = await authenticate(req.headers.authorization, verifier, denylist);
     } catch (error) {
       onUnavailable(error);
-      res
-        .status(503)
-        .json({
-          errors: [{ message: 'Authentication is unavailable', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
-        });
+      res.status(503).json({
+        errors: [{ message: 'Authentication is unavailable', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+      });
       return;
     }
     if (!result.ok) {

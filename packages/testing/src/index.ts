@@ -8,3 +8,5 @@ export { eventually } from './eventually.js';
 export { startTestSubgraph } from './testSubgraph.js';
 export type { TestSubgraph } from './testSubgraph.js';
 export { startTestIssuer, REALM_FILE } from './testIssuer.js';
+export { startKeycloak } from './keycloak.js';
+export type { KeycloakServer } from './keycloak.js';
