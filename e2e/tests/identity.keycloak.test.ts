@@ -11,7 +11,6 @@ import {
   testLogger,
   testRedis,
   type KeycloakServer,
-  type TestDatabase,
 } from '@supergraph/testing';
 
 interface IssuerUnderTest {
