@@ -199,3 +199,15 @@ describe('request ids', () => {
     expect(lines.map((line) => line.subgraph ?? 'gateway').sort()).toEqual(['billing', 'gateway', 'users']);
   });
 });
+
+describe('outbox relays at rest', () => {
+  it('do not wake each other: a relay polls at its interval when idle (regression: they once spun, loading CPU and PostgreSQL)', async () => {
+    await stack.drainOutboxes();
+    const polls = () => Object.values(stack.subgraphs).map((subgraph) => subgraph.stats.outboxPolls);
+    const before = polls();
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const after = polls();
+    // The safety-net interval is 500 ms: at most three polls each in 1.2 s, not hundreds.
+    expect(after.map((count, index) => count - before[index]! <= 3)).toEqual([true, true, true, true, true]);
+  });
+});

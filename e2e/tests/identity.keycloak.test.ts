@@ -4,14 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startStack, type Stack } from '@supergraph/stack';
-import {
-  graphql,
-  startKeycloak,
-  testDatabase,
-  testLogger,
-  testRedis,
-  type KeycloakServer,
-} from '@supergraph/testing';
+import { graphql, startKeycloak, testDatabase, testLogger, testRedis, type KeycloakServer } from '@supergraph/testing';
 
 interface IssuerUnderTest {
   readonly stack: Stack;

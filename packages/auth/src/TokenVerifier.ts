@@ -14,6 +14,12 @@ export interface TokenVerifierOptions {
   readonly jwksCooldownMs?: number;
   /** How long fetched keys are trusted before refetching, in ms. Default 600,000. */
   readonly jwksMaxAgeMs?: number;
+  /**
+   * Verified tokens remembered (until they expire) so that a client's repeated requests skip the
+   * signature check. 0 turns it off. Default 10,000. Revocation does not depend on it: the denylist
+   * is consulted on every request.
+   */
+  readonly cacheSize?: number;
 }
 
 /** Why a token was refused; the message goes to `WWW-Authenticate` and the GraphQL error. */
@@ -54,6 +60,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const unsafe = algorithms.filter((alg) => !SAFE_ALGORITHMS.has(alg));
   if (unsafe.length > 0) throw new Error(`refusing unsafe JWT algorithms: ${unsafe.join(', ')}`);
   let keys: Promise<JWTVerifyGetKey> | undefined;
+  const cacheSize = options.cacheSize ?? 10_000;
+  const clockTolerance = options.clockToleranceSeconds ?? 5;
+  // Insertion-ordered Map as an LRU: a hit is moved to the end, the oldest entry is evicted first.
+  const verified = new Map<string, Identity>();
 
   const discover = async (): Promise<JWTVerifyGetKey> => {
     const response = await fetch(`${issuer}/.well-known/openid-configuration`);
@@ -71,6 +81,15 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   return {
     issuer,
     async verify(token) {
+      const cached = verified.get(token);
+      if (cached) {
+        if (cached.expiresAt + clockTolerance > Date.now() / 1000) {
+          verified.delete(token);
+          verified.set(token, cached);
+          return cached;
+        }
+        verified.delete(token);
+      }
       if (!keys) {
         keys = discover();
         keys.catch(() => (keys = undefined)); // retry discovery on the next request
@@ -81,10 +100,15 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
           issuer,
           audience: options.audience ?? 'supergraph-api',
           algorithms,
-          clockTolerance: options.clockToleranceSeconds ?? 5,
+          clockTolerance,
           requiredClaims: ['exp', 'sub'],
         });
-        return identityFromClaims(payload);
+        const identity = identityFromClaims(payload);
+        if (cacheSize > 0) {
+          if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!);
+          verified.set(token, identity);
+        }
+        return identity;
       } catch (error) {
         throw new InvalidTokenError(describe(error));
       }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SignJWT, generateKeyPair } from 'jose';
 import { authenticate, createTokenVerifier, MemoryDenylist, type TokenVerifier } from '@supergraph/auth';
-import type { DevIssuer } from '@supergraph/local-infra';
-import { startTestIssuer } from '@supergraph/testing';
+import { startDevIssuer, type DevIssuer } from '@supergraph/local-infra';
+import { REALM_FILE, startTestIssuer } from '@supergraph/testing';
 
 let issuer: DevIssuer;
 let other: DevIssuer;
@@ -132,6 +132,14 @@ describe('token verification against the issuer’s JWKS', () => {
     });
   });
 
+  it('remembers a verified token only until it expires', async () => {
+    const token = await issuer.mintToken('alice', 'supergraph-web', { exp: Math.floor(Date.now() / 1000) - 3 });
+    const first = await verifier.verify(token);
+    expect(await verifier.verify(token)).toBe(first); // the cached identity
+    await new Promise((resolve) => setTimeout(resolve, 2_200)); // now past exp + 5 s tolerance
+    await expect(verifier.verify(token)).rejects.toThrow('token expired');
+  });
+
   it('tolerates a few seconds of clock skew', async () => {
     const token = await issuer.mintToken('alice', 'supergraph-web', { exp: Math.floor(Date.now() / 1000) - 2 });
     await expect(verifier.verify(token)).resolves.toMatchObject({ username: 'alice' });
@@ -152,6 +160,12 @@ describe('token verification against the issuer’s JWKS', () => {
     expect(await authenticate(`Bearer ${await issuer.mintToken('alice')}`, verifier, denylist)).toMatchObject({
       ok: true,
     });
+  });
+
+  it('the development issuer refuses to run in production', async () => {
+    await expect(startDevIssuer({ realmFile: REALM_FILE, env: { NODE_ENV: 'production' } })).rejects.toThrow(
+      'the development token issuer refuses to run with NODE_ENV=production',
+    );
   });
 
   it('refuses to be configured with unsafe algorithms', () => {

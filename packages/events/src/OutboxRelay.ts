@@ -26,6 +26,8 @@ export class OutboxRelay {
   private loop: Promise<void> | undefined;
   private readonly intervalMs: number;
   private readonly batchSize: number;
+  /** Relay transactions run so far (each a `SELECT … FOR UPDATE SKIP LOCKED`). */
+  polls = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.intervalMs = options.intervalMs ?? 500;
@@ -81,6 +83,7 @@ export class OutboxRelay {
   }
 
   private publishBatch(): Promise<number> {
+    this.polls += 1;
     return this.options.orm.em.fork().transactional(async (em) => {
       const rows = await em.find<OutboxEvent>(
         'OutboxEvent',

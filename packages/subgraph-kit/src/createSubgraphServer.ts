@@ -7,7 +7,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { MikroORM, PostgreSqlDriver, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { ChangeSetType, MikroORM, PostgreSqlDriver, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { authenticationMiddleware, type Identity, type SubjectDenylist, type TokenVerifier } from '@supergraph/auth';
 import { AppError, isClientSafe, maskError } from '@supergraph/errors';
@@ -40,7 +40,7 @@ export interface SubgraphServer {
   readonly name: string;
   readonly orm: MikroORM;
   readonly app: express.Express;
-  readonly stats: { graphqlRequests: number; sqlQueries: number };
+  readonly stats: { graphqlRequests: number; sqlQueries: number; readonly outboxPolls: number };
   /** Applies pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
   /** Listens, starts the outbox relay and the event consumers. Port 0 picks a free port. */
@@ -109,11 +109,24 @@ export async function createSubgraphServer(
     logger,
     ...(deps.relayIntervalMs !== undefined ? { intervalMs: deps.relayIntervalMs } : {}),
   });
-  // Wake the relay when this process commits an outbox row instead of waiting for its interval.
+  // Wake the relay once this process has committed an outbox row, rather than at its next interval.
+  // Only flushes that create outbox rows count: the relay's own transactions must not wake it again.
+  let outboxCommitPending = false;
   orm.em.getEventManager().registerSubscriber({
-    afterTransactionCommit: () => relay.notify(),
-    afterFlush: ({ uow }) => {
-      if (uow.getChangeSets().some((changeSet) => changeSet.name === 'OutboxEvent')) relay.notify();
+    afterFlush: ({ em, uow }) => {
+      if (
+        !uow
+          .getChangeSets()
+          .some((changeSet) => changeSet.name === 'OutboxEvent' && changeSet.type === ChangeSetType.CREATE)
+      )
+        return;
+      if (em.isInTransaction()) outboxCommitPending = true;
+      else relay.notify();
+    },
+    afterTransactionCommit: () => {
+      if (!outboxCommitPending) return;
+      outboxCommitPending = false;
+      relay.notify();
     },
   });
 
@@ -203,7 +216,10 @@ export async function createSubgraphServer(
     name: definition.name,
     orm,
     app,
-    stats,
+    stats: Object.defineProperty(stats, 'outboxPolls', {
+      get: () => relay.polls,
+      enumerable: true,
+    }) as SubgraphServer['stats'],
     async migrate() {
       const applied = await orm.getMigrator().up();
       if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EntitySchema } from '@mikro-orm/core';
 import { Migration } from '@mikro-orm/migrations';
 import { InProcessBus } from '@supergraph/events';
-import { createSubgraphServer, defineSubgraph, type SubgraphServer } from '@supergraph/subgraph-kit';
+import { createSubgraphServer, defineSubgraph, recordEvent, type SubgraphServer } from '@supergraph/subgraph-kit';
 import { graphql, testDatabase, testLogger, type TestDatabase } from '@supergraph/testing';
 import { parse } from 'graphql';
 
@@ -30,8 +30,18 @@ const widgets = defineSubgraph({
     extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
     type Widget @key(fields: "id") { id: ID! name: String! }
     type Query { widget(id: ID!): Widget broken: String }
+    type Mutation { renameWidget(id: ID!, name: String!): Widget }
   `),
   resolvers: {
+    Mutation: {
+      renameWidget: async (_: unknown, { id, name }: { id: string; name: string }, ctx) => {
+        const widget = await ctx.em.findOneOrFail(WidgetSchema, { id });
+        widget.name = name;
+        recordEvent(ctx.em, { stream: 'widgets', type: 'WidgetRenamed', aggregateId: id, payload: { id, name } });
+        await ctx.em.flush();
+        return widget;
+      },
+    },
     Query: {
       widget: (_: unknown, { id }: { id: string }, ctx) => ctx.loaders.byId(WidgetSchema).load(id),
       broken: () => {
