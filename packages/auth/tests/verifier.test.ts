@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SignJWT, generateKeyPair } from 'jose';
 import { authenticate, createTokenVerifier, MemoryDenylist, type TokenVerifier } from '@supergraph/auth';
 import { startDevIssuer, type DevIssuer } from '@supergraph/local-infra';
-import { REALM_FILE, startTestIssuer } from '@supergraph/testing';
+import { fileURLToPath } from 'node:url';
+
+// This package sits below @supergraph/testing (which depends on it), so it starts issuers itself.
+const REALM_FILE = fileURLToPath(new URL('../../../keycloak/realms/supergraph.json', import.meta.url));
+const startTestIssuer = () => startDevIssuer({ realmFile: REALM_FILE, env: {} });
 
 let issuer: DevIssuer;
 let other: DevIssuer;
