@@ -2,25 +2,43 @@
 # Checks, builds and verifies the OPA policy bundle in policies/.
 #
 #   scripts/policies.sh check    opa fmt, opa check --strict, opa test with coverage, regal lint
-#   scripts/policies.sh build    writes policies/bundles/supergraph.tar.gz and, for reading,
-#                                policies/bundles/supergraph/{policy.wasm,data.json,.manifest}
-#   scripts/policies.sh verify   fails when the committed bundle differs from a fresh build
+#   scripts/policies.sh build [dir]   writes a SIGNED dir/supergraph.tar.gz (default
+#                                     policies/bundles) and, for reading, dir/supergraph/
+#                                     {policy.wasm,data.json,.manifest,.signatures.json}
+#   scripts/policies.sh verify        sign-check, then fails when the committed bundle differs
+#                                     from a fresh build (signed with the development key)
+#   scripts/policies.sh sign-check [bundle.tar.gz]
+#                                     verifies a bundle's signature with opa (default: the
+#                                     committed bundle, against the development public key)
 #
 # The bundle is committed beside its sources (the embedded default runs without the OPA
 # toolchain), so a build must be a pure function of the sources: OPA is pinned in
 # scripts/opa.sh, tar entries carry epoch timestamps, and the revision is a hash of the bundled
 # sources and the OPA version instead of a date or a git SHA.
 #
+# Bundles are signed (OPA bundle signing: /.signatures.json holds one RS256 JWT, header kid
+# "default", listing the SHA-256 of every file). RSA PKCS#1 v1.5 signatures are deterministic and
+# OPA puts no iat/exp in the token, so signed builds stay byte-for-byte reproducible.
+#
 # Env: POLICY_COVERAGE_MIN (default 100) — minimum `opa test --coverage` percentage.
+#      POLICY_SIGNING_KEY — `build`: path to the PEM private key (PKCS#8 or PKCS#1 RSA). Unset:
+#        the committed development key in policies/keys/ (never accepted in production).
+#      POLICY_VERIFICATION_KEY — `sign-check`: path to the PEM public key (default: the
+#        development public key).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 opa="scripts/opa.sh"
-src="policies"
+src="${POLICY_SOURCE:-policies}" # POLICY_SOURCE: build another copy of the sources (tests publish revisions)
 bundles="$src/bundles"
 coverage_min="${POLICY_COVERAGE_MIN:-100}"
+dev_key="$src/keys/dev-bundle-signing.key.pem"
+dev_pub="$src/keys/dev-bundle-signing.pub.pem"
+# OPA's default (no --signing-key-id flag exists): the JWT header carries kid "default", and the
+# payload the deprecated "keyid": "default" claim. Verifiers look the public key up by this id.
+key_id="default"
 
 # One wasm entrypoint per decision. Each decision rule also carries `entrypoint: true` in its
 # METADATA; the build fails when this list and the annotations disagree.
@@ -34,8 +52,8 @@ entrypoints=(
   supergraph/users/profile/decision
 )
 
-# Built output lives under policies/ too; never load it back as policy data.
-load_ignores=(--ignore bundles)
+# Built output and keys live under policies/ too; never load them back as policy data.
+load_ignores=(--ignore bundles --ignore keys)
 
 die() {
   echo "scripts/policies.sh: $*" >&2
@@ -56,13 +74,17 @@ revision() {
   } | sha256sum | cut -c1-16
 }
 
-# build_into <dir>: <dir>/supergraph.tar.gz and <dir>/supergraph/{policy.wasm,data.json,.manifest}.
+# build_into <dir> <signing key>: <dir>/supergraph.tar.gz and
+# <dir>/supergraph/{policy.wasm,data.json,.manifest,.signatures.json}.
 build_into() {
-  local out="$1" args=() ep unpacked built expected
+  local out="$1" key="$2" args=() ep unpacked built expected f
   for ep in "${entrypoints[@]}"; do
     args+=(-e "$ep")
   done
-  "$opa" build -t wasm "${args[@]}" "${load_ignores[@]}" --ignore '*_test.rego' \
+  # opa signs only in bundle mode (-b). For a directory without a .manifest, -b loads the same
+  # files as plain mode and gives the same bundle (checked with OPA v1.22.2), plus the signature.
+  "$opa" build -b -t wasm "${args[@]}" "${load_ignores[@]}" --ignore '*_test.rego' \
+    --signing-key "$key" --signing-alg RS256 \
     --revision "$(revision)" -o "$out/supergraph.tar.gz" "$src"
 
   # Entry names are absolute (/policy.wasm); tar's note about stripping the slash is noise.
@@ -72,8 +94,11 @@ build_into() {
     cat "$out/tar.log" >&2
     die "could not unpack $out/supergraph.tar.gz"
   fi
-  cp "$unpacked/policy.wasm" "$unpacked/data.json" "$unpacked/.manifest" "$out/supergraph/"
-  chmod 644 "$out/supergraph/policy.wasm" "$out/supergraph/data.json" "$out/supergraph/.manifest"
+  for f in policy.wasm data.json .manifest .signatures.json; do
+    [[ -f "$unpacked/$f" ]] || die "opa build did not write /$f into $out/supergraph.tar.gz"
+    cp "$unpacked/$f" "$out/supergraph/$f"
+    chmod 644 "$out/supergraph/$f"
+  done
 
   built="$("$opa" eval --stdin-input -f raw \
     'concat("\n", sort([w.entrypoint | some w in input.wasm]))' <"$out/supergraph/.manifest")"
@@ -117,6 +142,41 @@ cmd_check() {
   esac
 }
 
+# signing_key: the private key for `build`. POLICY_SIGNING_KEY when set; the development key only
+# when it is unset (an empty value is a mistake, not a request for the development key).
+signing_key() {
+  local key
+  if [[ -z "${POLICY_SIGNING_KEY+set}" ]]; then
+    echo "scripts/policies.sh: POLICY_SIGNING_KEY unset: signing with the DEVELOPMENT key $dev_key (production refuses it)" >&2
+    key="$dev_key"
+  else
+    key="$POLICY_SIGNING_KEY"
+    [[ -n "$key" ]] || die "POLICY_SIGNING_KEY is empty (unset it to sign with the development key)"
+  fi
+  # opa treats a path that does not exist as inline key material and then fails obscurely.
+  [[ -f "$key" && -r "$key" ]] || die "signing key '$key' is not a readable file"
+  echo "$key"
+}
+
+# sign_check <bundle.tar.gz> <public key>: opa loads the bundle with signature verification on
+# (JWT signature, key id, every file's digest, no unlisted or missing file) and exits non-zero
+# with its reason otherwise. The rebuilt output is thrown away.
+sign_check() {
+  local bundle="$1" pub="$2" out
+  [[ -f "$bundle" ]] || die "$bundle is missing"
+  [[ -f "$pub" && -r "$pub" ]] || die "verification key '$pub' is not a readable file"
+  out="$(mktemp -d)"
+  # opa prints its error ("digest mismatch", "failed to verify JWT signature", ...) on stdout.
+  if ! "$opa" build -b "$bundle" --verification-key "$pub" --verification-key-id "$key_id" \
+    --signing-alg RS256 -o "$out/checked.tar.gz" >"$out/log" 2>&1; then
+    sed 's/^/  opa: /' "$out/log" >&2
+    rm -rf "$out"
+    die "signature check FAILED for $bundle with public key $pub (opa's reason above)"
+  fi
+  rm -rf "$out"
+  echo "signature OK: $bundle (RS256, kid \"$key_id\", public key $pub)"
+}
+
 # Scratch folder for a fresh build; removed on exit.
 tmp=""
 make_tmp() {
@@ -125,20 +185,32 @@ make_tmp() {
 }
 
 cmd_build() {
+  local dest="${1:-$bundles}" key
+  key="$(signing_key)"
   make_tmp
-  build_into "$tmp"
+  build_into "$tmp" "$key"
   # Replace the previous output whole, so a file dropped from the bundle disappears here too.
-  mkdir -p "$bundles"
-  rm -rf "$bundles/supergraph"
-  mv "$tmp/supergraph" "$bundles/supergraph"
-  mv "$tmp/supergraph.tar.gz" "$bundles/supergraph.tar.gz"
-  echo "built $bundles/supergraph.tar.gz (revision $(revision))"
+  mkdir -p "$dest"
+  rm -rf "$dest/supergraph"
+  mv "$tmp/supergraph" "$dest/supergraph"
+  mv "$tmp/supergraph.tar.gz" "$dest/supergraph.tar.gz"
+  echo "built $dest/supergraph.tar.gz (revision $(revision), signed with $key)"
+  if [[ "$key" != "$dev_key" && "$dest" == "$bundles" ]]; then
+    echo "scripts/policies.sh: note: $bundles/ is committed signed with the development key; do not commit this build (verify would fail)" >&2
+  fi
+}
+
+cmd_sign_check() {
+  sign_check "${1:-$bundles/supergraph.tar.gz}" "${POLICY_VERIFICATION_KEY:-$dev_pub}"
 }
 
 cmd_verify() {
   make_tmp
   [[ -f "$bundles/supergraph.tar.gz" ]] || die "$bundles/supergraph.tar.gz is missing: run scripts/policies.sh build and commit it"
-  build_into "$tmp"
+  # The committed bundle is always signed with the development key, whatever POLICY_SIGNING_KEY
+  # says: compare with a development-key build.
+  sign_check "$bundles/supergraph.tar.gz" "$dev_pub"
+  build_into "$tmp" "$dev_key"
   if ! cmp -s "$tmp/supergraph.tar.gz" "$bundles/supergraph.tar.gz" ||
     ! diff -r "$tmp/supergraph" "$bundles/supergraph" >/dev/null; then
     diff -rq "$tmp/supergraph" "$bundles/supergraph" >&2 || true
@@ -151,10 +223,11 @@ Run scripts/policies.sh build and commit policies/bundles/."
 
 case "${1:-}" in
   check) cmd_check ;;
-  build) cmd_build ;;
+  build) cmd_build "${2:-}" ;;
   verify) cmd_verify ;;
+  sign-check) cmd_sign_check "${2:-}" ;;
   *)
-    echo "usage: scripts/policies.sh check|build|verify" >&2
+    echo "usage: scripts/policies.sh check | build [dir] | verify | sign-check [bundle.tar.gz]" >&2
     exit 2
     ;;
 esac

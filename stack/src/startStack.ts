@@ -1,10 +1,18 @@
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createBus, type SubgraphDeps, type SubgraphServer } from '@supergraph/subgraph-kit';
+import {
+  createBus,
+  createPolicyRuntime,
+  DEV_BUNDLE_PUBLIC_KEY_FILE,
+  type PolicyRuntime,
+  type SubgraphDeps,
+  type SubgraphServer,
+} from '@supergraph/subgraph-kit';
 import { createTokenVerifier, MemoryDenylist, RedisDenylist, type SubjectDenylist } from '@supergraph/auth';
 import {
   createDatabase,
+  startBundleServer,
   startDevIssuer,
   startEmbeddedPostgres,
   type DevIssuer,
@@ -61,10 +69,22 @@ export interface StackOptions {
   readonly oidc?: { readonly issuer: string; readonly adminClientId?: string; readonly adminClientSecret?: string };
   /** Port of the development issuer; default a free port. */
   readonly devIssuerPort?: number;
+  /**
+   * Policy bundle location (file or bundle-server URL) and its signing key. Default: a local bundle
+   * server over `policies/bundles`, signed with the development key.
+   */
+  readonly policy?: {
+    readonly bundle?: string;
+    readonly publicKeyPem?: string;
+    readonly minDelayMs?: number;
+    readonly maxDelayMs?: number;
+  };
 }
 
 export interface Stack {
   readonly gatewayUrl: string;
+  /** The policy engine every subgraph of this stack decides with. */
+  readonly policy: PolicyRuntime;
   readonly issuer: string;
   /** The development issuer, when the stack runs its own. */
   readonly devIssuer: DevIssuer | undefined;
@@ -138,6 +158,21 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       : new MemoryDenylist();
     cleanups.push(() => denylist.close());
 
+    let bundle = options.policy?.bundle;
+    if (!bundle) {
+      const bundleServer = await startBundleServer({ dir: path.join(REPO_ROOT, 'policies', 'bundles'), host });
+      cleanups.push(() => bundleServer.stop());
+      bundle = `${bundleServer.url}/supergraph.tar.gz`;
+    }
+    const policy = await createPolicyRuntime({
+      logger,
+      bundle,
+      publicKeyPem: options.policy?.publicKeyPem ?? readFileSync(DEV_BUNDLE_PUBLIC_KEY_FILE, 'utf8'),
+      minDelayMs: options.policy?.minDelayMs ?? 5_000,
+      maxDelayMs: options.policy?.maxDelayMs ?? 10_000,
+    });
+    cleanups.push(async () => policy.stop());
+
     const bus = createBus({
       redisUrl: options.redisUrl,
       logger,
@@ -156,6 +191,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           verifier,
           denylist,
           identityAdmin,
+          policy: policy.engine,
           ...(options.countSqlQueries ? { countSqlQueries: true } : {}),
         });
         cleanups.push(() => server.stop());
@@ -179,6 +215,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     return {
       gatewayUrl,
+      policy,
       issuer,
       devIssuer,
       denylist,

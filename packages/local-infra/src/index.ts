@@ -6,3 +6,5 @@ export type { RedisServer } from './redisServer.js';
 export { createDatabase, dropDatabase, databaseUrl } from './databases.js';
 export { startDevIssuer, resolvePlaceholders } from './devIssuer.js';
 export type { DevIssuer, DevIssuerOptions } from './devIssuer.js';
+export { startBundleServer } from './bundleServer.js';
+export type { BundleServer } from './bundleServer.js';

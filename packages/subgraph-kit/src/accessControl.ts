@@ -1,16 +1,32 @@
-import { defaultFieldResolver, getNamedType, GraphQLError, isObjectType, type GraphQLSchema } from 'graphql';
+import {
+  defaultFieldResolver,
+  getNamedType,
+  GraphQLError,
+  isObjectType,
+  Kind,
+  type ConstDirectiveNode,
+  type GraphQLSchema,
+} from 'graphql';
+import { forbidden } from './policyGuard.js';
 import { requirementsFromSdl, satisfies, type Requirements } from '@supergraph/auth';
 import type { DocumentNode } from 'graphql';
 import type { SubgraphContext } from './context.js';
 
 /**
  * Enforces the subgraph's own `@authenticated` / `@requiresScopes` (zero trust: a request that
- * bypasses the gateway meets the same rules). A field is guarded by its own rules, its type's rules
- * and the rules of the type it returns; a denied field resolves to an UNAUTHORIZED_FIELD_OR_TYPE error.
+ * bypasses the gateway meets the same rules) and `@policy` (decided here, by the OPA engine). A field
+ * is guarded by its own rules, its type's rules and the rules of the type it returns; a denied field
+ * resolves to UNAUTHORIZED_FIELD_OR_TYPE (directives) or FORBIDDEN (policies). `policyResources`
+ * turns a parent object into the `resource` of the policy input.
  */
-export function applyAccessControl(schema: GraphQLSchema, typeDefs: DocumentNode): Requirements {
+export function applyAccessControl(
+  schema: GraphQLSchema,
+  typeDefs: DocumentNode,
+  policyResources: Readonly<Record<string, (parent: never) => Record<string, unknown>>> = {},
+): Requirements {
   const requirements = requirementsFromSdl(typeDefs);
-  if (requirements.size === 0) return requirements;
+  const policies = policiesFromSdl(typeDefs);
+  if (requirements.size === 0 && policies.size === 0) return requirements;
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
@@ -19,15 +35,49 @@ export function applyAccessControl(schema: GraphQLSchema, typeDefs: DocumentNode
         ...(requirements.get(`${type.name}.${field.name}`) ?? []),
         ...(requirements.get(getNamedType(field.type).name) ?? []),
       ];
-      if (rules.length === 0) continue;
+      const alternatives = [...(policies.get(type.name) ?? []), ...(policies.get(`${type.name}.${field.name}`) ?? [])];
+      if (rules.length === 0 && alternatives.length === 0) continue;
+      const resource = policyResources[type.name];
       const resolve = field.resolve ?? defaultFieldResolver;
       field.resolve = (source, args, context: SubgraphContext, info) => {
         if (!satisfies(rules, context.identity)) {
           throw new GraphQLError('Unauthorized field or type', { extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE' } });
+        }
+        if (alternatives.length > 0) {
+          // @policy: the outer list is OR, each inner list AND, as in Federation.
+          const attributes = resource && source ? resource(source as never) : {};
+          const allowed = alternatives.some((all) =>
+            all.every((path) => context.policy.decide(path, info, attributes, args).allow),
+          );
+          if (!allowed) throw forbidden();
         }
         return resolve(source, args, context, info);
       };
     }
   }
   return requirements;
+}
+
+/** `@policy(policies: [["a", "b"], ["c"]])` per type and `Type.field`. */
+export function policiesFromSdl(document: DocumentNode): Map<string, string[][]> {
+  const policies = new Map<string, string[][]>();
+  const read = (key: string, directives: readonly ConstDirectiveNode[] | undefined) => {
+    for (const directive of directives ?? []) {
+      if (directive.name.value !== 'policy') continue;
+      const argument = directive.arguments?.find((arg) => arg.name.value === 'policies');
+      if (argument?.value.kind !== Kind.LIST) continue;
+      const groups = argument.value.values.flatMap((group) =>
+        group.kind === Kind.LIST
+          ? [group.values.flatMap((value) => (value.kind === Kind.STRING ? [value.value] : []))]
+          : [],
+      );
+      policies.set(key, [...(policies.get(key) ?? []), ...groups]);
+    }
+  };
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    read(definition.name.value, definition.directives);
+    for (const field of definition.fields ?? []) read(`${definition.name.value}.${field.name.value}`, field.directives);
+  }
+  return policies;
 }

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Identity } from '@supergraph/auth';
 import type { Logger } from '@supergraph/logger';
 import type { Loaders } from './Loaders.js';
+import type { PolicyGuard } from './policyGuard.js';
 
 /** The GraphQL context of every subgraph request. */
 export interface SubgraphContext {
@@ -12,6 +13,8 @@ export interface SubgraphContext {
   readonly logger: Logger;
   /** The verified caller; undefined for anonymous requests. */
   readonly identity: Identity | undefined;
+  /** Policy decisions (OPA) about this request's caller. */
+  readonly policy: PolicyGuard;
   /** Per-request DataLoaders. */
   readonly loaders: Loaders;
 }

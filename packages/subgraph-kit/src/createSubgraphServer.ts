@@ -18,6 +18,8 @@ import type { SubgraphContext } from './context.js';
 import type { SubgraphDefinition } from './defineSubgraph.js';
 import { Loaders } from './Loaders.js';
 import { withReferenceResolvers } from './referenceResolvers.js';
+import { createPolicyGuard } from './policyGuard.js';
+import type { PolicyEngine } from '@supergraph/policy';
 import { applyAccessControl } from './accessControl.js';
 
 export interface SubgraphDeps {
@@ -34,6 +36,8 @@ export interface SubgraphDeps {
   readonly verifier?: TokenVerifier;
   /** Subjects whose tokens are refused although valid (disabled accounts). */
   readonly denylist?: SubjectDenylist;
+  /** Decides `@policy` fields and `ctx.policy` checks; without it every policy check denies. */
+  readonly policy?: PolicyEngine;
 }
 
 export interface SubgraphServer {
@@ -176,7 +180,7 @@ export async function createSubgraphServer(
     typeDefs: definition.typeDefs,
     resolvers: withReferenceResolvers(definition) as never,
   });
-  applyAccessControl(schema, definition.typeDefs);
+  applyAccessControl(schema, definition.typeDefs, definition.policyResources);
   const apollo = new ApolloServer<SubgraphContext>({
     schema,
     formatError,
@@ -189,6 +193,7 @@ export async function createSubgraphServer(
   let accepting = false;
   const readiness = async (): Promise<{ ready: boolean; reason?: string }> => {
     if (!accepting) return { ready: false, reason: 'not started' };
+    if (deps.policy && !deps.policy.ready) return { ready: false, reason: 'no policy bundle loaded' };
     try {
       const pending = await orm.getMigrator().getPendingMigrations();
       if (pending.length > 0) return { ready: false, reason: `${pending.length} pending migration(s)` };
@@ -246,6 +251,7 @@ export async function createSubgraphServer(
               identity,
               logger: logger.child({ requestId, ...(identity ? { subject: identity.subject } : {}) }),
               loaders: new Loaders(em),
+              policy: createPolicyGuard(deps.policy, identity),
             };
           },
         }),

@@ -36,6 +36,8 @@ export interface SubgraphDefinition {
    */
   readonly references?: Readonly<Record<string, EntitySchema>>;
   readonly consumers?: readonly ConsumerDefinition[];
+  /** For `@policy` fields: the policy input's `resource` from the parent object, per type name. */
+  readonly policyResources?: Readonly<Record<string, (parent: never) => Record<string, unknown>>>;
 }
 
 export function defineSubgraph(definition: SubgraphDefinition): SubgraphDefinition {

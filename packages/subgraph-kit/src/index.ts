@@ -12,3 +12,6 @@ export { createBus } from './createBus.js';
 export { uuidv7, recordEvent } from '@supergraph/events';
 export { DateTimeScalar } from './scalars.js';
 export { InputValidator } from './validation.js';
+export type { PolicyGuard } from './policyGuard.js';
+export { createPolicyRuntime, DEV_BUNDLE_PUBLIC_KEY_FILE } from './policyRuntime.js';
+export type { PolicyRuntime, PolicyRuntimeOptions } from './policyRuntime.js';

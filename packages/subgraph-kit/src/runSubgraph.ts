@@ -1,7 +1,9 @@
 import { createTokenVerifier, RedisDenylist, type SubjectDenylist } from '@supergraph/auth';
 import { ConfigError, isProduction, loadConfig } from '@supergraph/config';
 import { createLogger } from '@supergraph/logger';
+import { readFileSync } from 'node:fs';
 import { createBus } from './createBus.js';
+import { createPolicyRuntime } from './policyRuntime.js';
 import { subgraphConfigSpec } from './config.js';
 import { createSubgraphServer } from './createSubgraphServer.js';
 import type { SubgraphDefinition } from './defineSubgraph.js';
@@ -28,6 +30,15 @@ export async function runSubgraph(
   const verifier = config.OIDC_ISSUER
     ? createTokenVerifier({ issuer: config.OIDC_ISSUER, audience: config.OIDC_AUDIENCE })
     : undefined;
+  const policy = await createPolicyRuntime({
+    logger,
+    bundle: config.POLICY_BUNDLE,
+    publicKeyPem: readFileSync(config.POLICY_PUBLIC_KEY_FILE, 'utf8'),
+    keyId: config.POLICY_KEY_ID,
+    minDelayMs: config.POLICY_POLL_MIN_MS,
+    maxDelayMs: config.POLICY_POLL_MAX_MS,
+    production: isProduction(),
+  });
   const bus = createBus({ redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, logger });
   const server = await createSubgraphServer(definition, {
     databaseUrl: config.DATABASE_URL,
@@ -35,6 +46,7 @@ export async function runSubgraph(
     logger,
     ...(verifier ? { verifier } : {}),
     ...(denylist ? { denylist } : {}),
+    policy: policy.engine,
   });
   if (config.MIGRATE_ON_START) await server.migrate();
   await server.start({ port: config.PORT, host: config.HOST });
@@ -51,7 +63,7 @@ export async function runSubgraph(
     timer.unref();
     void server
       .stop()
-      .then(() => Promise.all([bus.close(), denylist?.close()]))
+      .then(() => Promise.all([bus.close(), denylist?.close(), policy.stop()]))
       .then(() => process.exit(0))
       .catch((error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');

@@ -10,3 +10,4 @@ export type { TestSubgraph } from './testSubgraph.js';
 export { startTestIssuer, REALM_FILE } from './testIssuer.js';
 export { startKeycloak } from './keycloak.js';
 export type { KeycloakServer } from './keycloak.js';
+export { committedPolicyEngine, COMMITTED_BUNDLE, DEV_PUBLIC_KEY, DEV_SIGNING_KEY } from './testPolicy.js';

@@ -5,6 +5,7 @@ import type { SubgraphDeps, SubgraphServer } from '@supergraph/subgraph-kit';
 import { testDatabase, type TestDatabase } from './testDatabase.js';
 import { testLogger } from './testLogger.js';
 import { startTestIssuer } from './testIssuer.js';
+import { committedPolicyEngine } from './testPolicy.js';
 
 export interface TestSubgraph {
   readonly server: SubgraphServer;
@@ -39,6 +40,7 @@ export async function startTestSubgraph<Extra extends object = object>(
     countSqlQueries: true,
     relayIntervalMs: 50,
     verifier: createTokenVerifier({ issuer: issuer.issuer }),
+    policy: await committedPolicyEngine(logger),
     ...extra,
   });
   await server.migrate();

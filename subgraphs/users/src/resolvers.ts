@@ -1,4 +1,5 @@
 import type { Identity } from '@supergraph/auth';
+import type { GraphQLResolveInfo } from 'graphql';
 import { connection, DateTimeScalar, parsePageArgs, type SubgraphContext } from '@supergraph/subgraph-kit';
 import { UserSchema, type User } from './user.entity.js';
 import { UserService, type AccountServices, type CreateUserInput, type UpdateProfileInput } from './user.service.js';
@@ -26,8 +27,17 @@ export function createResolvers(services: AccountServices) {
     Mutation: {
       createUser: (_: unknown, { input }: Args<{ input: CreateUserInput }>, ctx: SubgraphContext) =>
         service(ctx).create(input, caller(ctx)),
-      updateProfile: (_: unknown, { input }: Args<{ input: UpdateProfileInput }>, ctx: SubgraphContext) =>
-        service(ctx).updateProfile(caller(ctx), input),
+      updateProfile: (
+        _: unknown,
+        args: Args<{ id?: string | null; input: UpdateProfileInput }>,
+        ctx: SubgraphContext,
+        info: GraphQLResolveInfo,
+      ) => {
+        const target = (args.id ?? caller(ctx).subject).toLowerCase();
+        // Entity-level policy: decided before anything is read or written.
+        ctx.policy.require('supergraph/users/profile/decision', info, { id: target }, { id: args.id ?? null });
+        return service(ctx).updateProfile(caller(ctx), args.input, target);
+      },
       disableUser: (_: unknown, { id, reason }: Args<{ id: string; reason: string }>, ctx: SubgraphContext) =>
         service(ctx).setEnabled(id, false, caller(ctx), reason),
       enableUser: (_: unknown, { id }: Args<{ id: string }>, ctx: SubgraphContext) =>

@@ -104,7 +104,8 @@ export class UserService {
     throw AppError.conflict('No free handle could be derived from the username');
   }
 
-  async updateProfile(identity: Identity, input: UpdateProfileInput): Promise<User> {
+  /** Updates `targetId`'s profile (default: the caller's, created on first use); policy checked by the caller. */
+  async updateProfile(identity: Identity, input: UpdateProfileInput, targetId = identity.subject): Promise<User> {
     const check = new InputValidator();
     const displayName =
       input.displayName == null ? undefined : check.text('input.displayName', input.displayName, 1, 80);
@@ -115,8 +116,16 @@ export class UserService {
           ? null
           : check.text('input.bio', input.bio, 0, 500) || null;
     check.done();
-    const user = await this.me(identity);
-    if (!user) throw AppError.forbidden('Service accounts have no profile');
+    const own = targetId.toLowerCase() === identity.subject.toLowerCase();
+    const user = own
+      ? await this.me(identity)
+      : isId(targetId)
+        ? await this.em.findOne(UserSchema, { id: targetId.toLowerCase() })
+        : null;
+    if (!user) {
+      if (own) throw AppError.forbidden('Service accounts have no profile');
+      throw AppError.notFound('User', targetId);
+    }
     if (displayName !== undefined) user.displayName = displayName;
     if (bio !== undefined) user.bio = bio;
     user.updatedAt = new Date();
