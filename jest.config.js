@@ -12,6 +12,7 @@ const projects = [
   'packages/config',
   'packages/errors',
   'packages/auth',
+  'packages/policy',
   'packages/events',
   'packages/subgraph-kit',
   'subgraphs/users',

@@ -1,0 +1,187 @@
+/**
+ * Policies through the gateway with real tokens: OPA WebAssembly decisions in the subgraphs, bundles
+ * published to a bundle server and picked up without a restart, tampered bundles refused.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startBundleServer, type BundleServer } from '@supergraph/local-infra';
+import { passwordToken, REPO_ROOT, startStack, type Stack } from '@supergraph/stack';
+import {
+  COMMITTED_BUNDLE,
+  eventually,
+  graphql,
+  testDatabase,
+  testLogger,
+  type TestDatabase,
+} from '@supergraph/testing';
+
+const log = testLogger();
+let db: TestDatabase;
+let stack: Stack;
+let served: string;
+let bundleServer: BundleServer;
+let work: string;
+const tokens: Record<string, string> = {};
+const as = (username: string) => ({ authorization: `Bearer ${tokens[username]}` });
+
+beforeAll(async () => {
+  db = await testDatabase();
+  work = mkdtempSync(path.join(tmpdir(), 'policies-e2e-'));
+  served = path.join(work, 'served');
+  cpSync(COMMITTED_BUNDLE, path.join(served, 'supergraph.tar.gz'));
+  bundleServer = await startBundleServer({ dir: served });
+  stack = await startStack({
+    logger: log.logger,
+    databaseUrl: db.serverUrl,
+    databaseName: db.name,
+    gatewayPort: 0,
+    policy: { bundle: `${bundleServer.url}/supergraph.tar.gz`, minDelayMs: 200, maxDelayMs: 400 },
+  });
+  const logins: [string, string][] = [
+    ['alice', 'user-password'],
+    ['bob', 'user-password'],
+    ['mod', 'moderator-password'],
+    ['admin', 'admin-password'],
+  ];
+  for (const [username, password] of logins) {
+    tokens[username] = await passwordToken(stack.devIssuer!.tokenUrl, username, password);
+    await graphql(stack.gatewayUrl, '{ me { id } }', {}, as(username));
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  await bundleServer?.stop();
+  await db?.drop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('profile edits (supergraph/users/profile)', () => {
+  it('a user edits their own profile but not another’s, and a denied edit changes nothing', async () => {
+    const bob = stack.devIssuer!.subjectOf('bob');
+    const own = await graphql(
+      stack.gatewayUrl,
+      'mutation { updateProfile(input: { bio: "mine" }) { bio } }',
+      {},
+      as('alice'),
+    );
+    expect(own.body).toEqual({ data: { updateProfile: { bio: 'mine' } } });
+    const other = await graphql(
+      stack.gatewayUrl,
+      'mutation($id: ID) { updateProfile(id: $id, input: { bio: "pwned" }) { bio } }',
+      { id: bob },
+      as('alice'),
+    );
+    expect(other.body).toEqual({
+      data: null,
+      errors: [
+        { message: 'Forbidden', path: ['updateProfile'], extensions: { code: 'FORBIDDEN', serviceName: 'users' } },
+      ],
+    });
+    const after = await graphql(stack.gatewayUrl, 'query($id: ID!) { user(id: $id) { bio } }', { id: bob });
+    expect(after.body).toEqual({ data: { user: { bio: null } } });
+  });
+
+  it('an admin edits anyone’s profile', async () => {
+    const bob = stack.devIssuer!.subjectOf('bob');
+    const edited = await graphql(
+      stack.gatewayUrl,
+      'mutation($id: ID) { updateProfile(id: $id, input: { bio: "set by admin" }) { handle bio } }',
+      { id: bob },
+      as('admin'),
+    );
+    expect(edited.body).toEqual({ data: { updateProfile: { handle: 'bob', bio: 'set by admin' } } });
+  });
+});
+
+describe('partners (supergraph/partner/scope)', () => {
+  it('a partner whose scopes the bundle data maps to the field reads it', async () => {
+    const response = await fetch(stack.devIssuer!.tokenUrl, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from('partner-globex:globex-dev-secret').toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'client_credentials' }),
+    });
+    const { access_token } = (await response.json()) as { access_token: string };
+    const { body } = await graphql(
+      stack.gatewayUrl,
+      '{ partnerPosts(first: 1) { edges { cursor } } }',
+      {},
+      { authorization: `Bearer ${access_token}` },
+    );
+    expect(body).toEqual({ data: { partnerPosts: { edges: [] } } });
+  });
+});
+
+describe('publishing bundles (supergraph/moderation/queue)', () => {
+  const RULES = '{ moderationRules { pattern } }';
+
+  it('a new revision that revokes a permission takes effect within one polling interval, with no restart', async () => {
+    expect((await graphql(stack.gatewayUrl, RULES, {}, as('mod'))).body).toEqual({ data: { moderationRules: [] } });
+    const before = stack.policy.engine.revision;
+
+    // The security team's change: only admins may read the moderation queue from now on.
+    const source = path.join(work, 'src');
+    cpSync(path.join(REPO_ROOT, 'policies'), path.join(source, 'policies'), { recursive: true });
+    const rego = path.join(source, 'policies/supergraph/moderation/queue.rego');
+    writeFileSync(
+      rego,
+      readFileSync(rego, 'utf8')
+        .replace('allow if subject.is_moderator', 'allow if subject.is_admin')
+        .replace('_reason := "moderator" if subject.is_moderator', '_reason := "admin" if subject.is_admin'),
+    );
+    const out = path.join(work, 'out');
+    execFileSync('bash', [path.join(REPO_ROOT, 'scripts/policies.sh'), 'build', out], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, POLICY_SOURCE: path.join(source, 'policies') },
+      stdio: 'pipe',
+    });
+    cpSync(path.join(out, 'supergraph.tar.gz'), path.join(served, 'supergraph.tar.gz'));
+    const published = Date.now();
+
+    await eventually(async () => {
+      const { body } = await graphql(stack.gatewayUrl, RULES, {}, as('mod'));
+      expect(body).toEqual({
+        data: { moderationRules: null },
+        errors: [
+          {
+            message: 'Forbidden',
+            path: ['moderationRules'],
+            extensions: { code: 'FORBIDDEN', serviceName: 'moderation' },
+          },
+        ],
+      });
+    }, 3_000);
+    expect(Date.now() - published).toBeLessThan(1_500); // one polling interval is 200–400 ms here
+    expect(stack.policy.engine.revision).not.toBe(before);
+    expect((await graphql(stack.gatewayUrl, RULES, {}, as('admin'))).body).toEqual({ data: { moderationRules: [] } });
+    const decision = log
+      .lines()
+      .filter((line) => line.msg === 'policy decision' && line.path === 'supergraph/moderation/queue/decision')
+      .at(-1);
+    expect(decision).toMatchObject({ allow: true, reason: 'admin', revision: stack.policy.engine.revision });
+  }, 120_000);
+
+  it('a tampered bundle is rejected and the current decisions stay', async () => {
+    const revision = stack.policy.engine.revision;
+    const rejectedBefore = stack.policy.engine.stats.bundlesRejected;
+    // Flip one byte of a signed file inside the archive: its digest no longer matches the signature.
+    const tar = gunzipSync(readFileSync(path.join(served, 'supergraph.tar.gz')));
+    const at = tar.indexOf(Buffer.from('partner:read'));
+    tar[at] = 'P'.charCodeAt(0);
+    writeFileSync(path.join(served, 'supergraph.tar.gz'), gzipSync(tar));
+    await eventually(
+      async () => expect(stack.policy.engine.stats.bundlesRejected).toBeGreaterThan(rejectedBefore),
+      3_000,
+    );
+    expect(stack.policy.engine.revision).toBe(revision);
+    expect((await graphql(stack.gatewayUrl, RULES, {}, as('admin'))).body).toEqual({ data: { moderationRules: [] } });
+    expect((await graphql(stack.gatewayUrl, RULES, {}, as('mod'))).body.errors?.[0]?.extensions?.code).toBe(
+      'FORBIDDEN',
+    );
+    expect(log.lines().some((line) => line.msg === 'policy bundle rejected; keeping the current bundle')).toBe(true);
+  });
+});
