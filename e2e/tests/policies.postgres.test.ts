@@ -46,6 +46,7 @@ beforeAll(async () => {
     ['bob', 'user-password'],
     ['mod', 'moderator-password'],
     ['admin', 'admin-password'],
+    ['billing', 'billing-password'],
   ];
   for (const [username, password] of logins) {
     tokens[username] = await passwordToken(stack.devIssuer!.tokenUrl, username, password);
@@ -113,6 +114,89 @@ describe('partners (supergraph/partner/scope)', () => {
       { authorization: `Bearer ${access_token}` },
     );
     expect(body).toEqual({ data: { partnerPosts: { edges: [] } } });
+  });
+});
+
+describe('premium posts (supergraph/content/post/read) and invoices (supergraph/billing/invoice)', () => {
+  it('a premium body needs an active PRO plan, granted through billing’s events; invoices are for their owner and billing admins', async () => {
+    const bob = stack.devIssuer!.subjectOf('bob');
+    const created = await graphql<{ createPost: { id: string } }>(
+      stack.gatewayUrl,
+      'mutation { createPost(input: { title: "Deep dive", body: "Members only", premium: true }) { id } }',
+      {},
+      as('alice'),
+    );
+    const post = created.body.data!.createPost.id;
+    const read = (username: string) =>
+      graphql(stack.gatewayUrl, 'query($id: ID!) { post(id: $id) { title premium body } }', { id: post }, as(username));
+
+    expect((await read('bob')).body).toEqual({
+      data: { post: { title: 'Deep dive', premium: true, body: null } },
+      errors: [
+        { message: 'Forbidden', path: ['post', 'body'], extensions: { code: 'FORBIDDEN', serviceName: 'content' } },
+      ],
+    });
+    expect((await read('alice')).body).toEqual({
+      data: { post: { title: 'Deep dive', premium: true, body: 'Members only' } },
+    });
+    expect((await read('mod')).body).toEqual({
+      data: { post: { title: 'Deep dive', premium: true, body: 'Members only' } },
+    });
+
+    // Only billing admins change plans; the change reaches content as an event.
+    const denied = await graphql(
+      stack.gatewayUrl,
+      'mutation($u: ID!) { setSubscription(userId: $u, plan: PRO) { plan } }',
+      { u: bob },
+      as('alice'),
+    );
+    expect(denied.body.errors?.[0]?.extensions?.code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
+    const upgraded = await graphql(
+      stack.gatewayUrl,
+      'mutation($u: ID!) { setSubscription(userId: $u, plan: PRO) { plan status } }',
+      { u: bob },
+      as('billing'),
+    );
+    expect(upgraded.body).toEqual({ data: { setSubscription: { plan: 'PRO', status: 'ACTIVE' } } });
+    await eventually(
+      async () =>
+        expect((await read('bob')).body).toEqual({
+          data: { post: { title: 'Deep dive', premium: true, body: 'Members only' } },
+        }),
+      1_000,
+    );
+
+    const invoices = (username: string) =>
+      graphql(
+        stack.gatewayUrl,
+        'query($id: ID!) { user(id: $id) { handle invoices { number totalMinor currency status lines { description amountMinor } } } }',
+        { id: bob },
+        as(username),
+      );
+    const own = await invoices('bob');
+    expect(own.body).toEqual({
+      data: {
+        user: {
+          handle: 'bob',
+          invoices: [
+            {
+              number: expect.stringMatching(/^INV-\d{4}-000001$/),
+              totalMinor: 900,
+              currency: 'USD',
+              status: 'OPEN',
+              lines: [{ description: 'Pro plan, monthly', amountMinor: 900 }],
+            },
+          ],
+        },
+      },
+    });
+    expect((await invoices('billing')).body).toEqual(own.body);
+    expect((await invoices('alice')).body).toEqual({
+      data: { user: { handle: 'bob', invoices: null } },
+      errors: [
+        { message: 'Forbidden', path: ['user', 'invoices'], extensions: { code: 'FORBIDDEN', serviceName: 'billing' } },
+      ],
+    });
   });
 });
 

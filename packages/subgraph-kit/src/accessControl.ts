@@ -39,20 +39,25 @@ export function applyAccessControl(
       if (rules.length === 0 && alternatives.length === 0) continue;
       const resource = policyResources[type.name];
       const resolve = field.resolve ?? defaultFieldResolver;
-      field.resolve = (source, args, context: SubgraphContext, info) => {
-        if (!satisfies(rules, context.identity)) {
-          throw new GraphQLError('Unauthorized field or type', { extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE' } });
-        }
-        if (alternatives.length > 0) {
-          // @policy: the outer list is OR, each inner list AND, as in Federation.
-          const attributes = resource && source ? resource(source as never) : {};
-          const allowed = alternatives.some((all) =>
-            all.every((path) => context.policy.decide(path, info, attributes, args).allow),
-          );
-          if (!allowed) throw forbidden();
-        }
-        return resolve(source, args, context, info);
-      };
+      const unauthorized = () =>
+        new GraphQLError('Unauthorized field or type', { extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE' } });
+      field.resolve =
+        alternatives.length === 0
+          ? (source, args, context: SubgraphContext, info) => {
+              if (!satisfies(rules, context.identity)) throw unauthorized();
+              return resolve(source, args, context, info);
+            }
+          : async (source, args, context: SubgraphContext, info) => {
+              if (!satisfies(rules, context.identity)) throw unauthorized();
+              await context.policy.prepare();
+              // @policy: the outer list is OR, each inner list AND, as in Federation.
+              const attributes = resource && source ? resource(source as never) : {};
+              const allowed = alternatives.some((all) =>
+                all.every((path) => context.policy.decide(path, info, attributes, args).allow),
+              );
+              if (!allowed) throw forbidden();
+              return resolve(source, args, context, info);
+            };
     }
   }
   return requirements;

@@ -251,7 +251,11 @@ export async function createSubgraphServer(
               identity,
               logger: logger.child({ requestId, ...(identity ? { subject: identity.subject } : {}) }),
               loaders: new Loaders(em),
-              policy: createPolicyGuard(deps.policy, identity),
+              policy: createPolicyGuard(
+                deps.policy,
+                identity,
+                identity && definition.policyPlan ? () => definition.policyPlan!(em, identity.subject) : undefined,
+              ),
             };
           },
         }),

@@ -38,6 +38,8 @@ export interface SubgraphDefinition {
   readonly consumers?: readonly ConsumerDefinition[];
   /** For `@policy` fields: the policy input's `resource` from the parent object, per type name. */
   readonly policyResources?: Readonly<Record<string, (parent: never) => Record<string, unknown>>>;
+  /** The caller's plan for the policy input's `subject.plan`, from this subgraph's own read model. */
+  readonly policyPlan?: (em: EntityManager, subject: string) => Promise<{ code: string; status: string } | null>;
 }
 
 export function defineSubgraph(definition: SubgraphDefinition): SubgraphDefinition {

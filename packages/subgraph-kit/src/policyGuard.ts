@@ -3,7 +3,11 @@ import type { Identity } from '@supergraph/auth';
 import { subjectOf, type Decision, type PolicyEngine } from '@supergraph/policy';
 
 /** Policy decisions for one request: `ctx.policy`. */
+type Plan = { readonly code: string; readonly status: string } | null;
+
 export interface PolicyGuard {
+  /** Loads request-wide subject facts (the caller's plan) once; call before `decide`/`require`. */
+  prepare(): Promise<void>;
   /** Decides `entrypoint` for the field being resolved, about `resource` (attributes of the loaded object). */
   decide(
     entrypoint: string,
@@ -24,10 +28,16 @@ export function forbidden(): GraphQLError {
   return new GraphQLError('Forbidden', { extensions: { code: 'FORBIDDEN' } });
 }
 
-export function createPolicyGuard(engine: PolicyEngine | undefined, identity: Identity | undefined): PolicyGuard {
+export function createPolicyGuard(
+  engine: PolicyEngine | undefined,
+  identity: Identity | undefined,
+  loadPlan?: () => Promise<Plan>,
+): PolicyGuard {
+  let plan: Plan = null;
+  let prepared: Promise<void> | undefined;
   const decide: PolicyGuard['decide'] = (entrypoint, info, resource = {}, args = {}) => {
     const input = {
-      subject: subjectOf(identity),
+      subject: subjectOf(identity, plan),
       operation: { type: info.operation.operation, name: info.operation.name?.value ?? null },
       field: { parentType: info.parentType.name, name: info.fieldName, path: responsePathAsArray(info.path) },
       arguments: args,
@@ -37,6 +47,10 @@ export function createPolicyGuard(engine: PolicyEngine | undefined, identity: Id
     return engine.decide(entrypoint, input);
   };
   return {
+    prepare() {
+      prepared ??= identity && loadPlan ? loadPlan().then((loaded) => void (plan = loaded)) : Promise.resolve();
+      return prepared;
+    },
     decide,
     require(entrypoint, info, resource, args) {
       if (!decide(entrypoint, info, resource, args).allow) throw forbidden();

@@ -1,9 +1,17 @@
-import { isId, type SubgraphContext } from '@supergraph/subgraph-kit';
-import { CustomerSubscriptionSchema, PlanSchema, type CustomerSubscription } from './billing.entity.js';
+import { DateTimeScalar, isId, type SubgraphContext } from '@supergraph/subgraph-kit';
+import { BillingService } from './billing.service.js';
+import { CustomerSubscriptionSchema, PlanSchema, type CustomerSubscription, type PlanCode } from './billing.entity.js';
 
 const FREE = { plan: 'FREE', status: 'ACTIVE' } as const;
 
 export const resolvers = {
+  DateTime: DateTimeScalar,
+  Mutation: {
+    setSubscription: async (_: unknown, { userId, plan }: { userId: string; plan: PlanCode }, ctx: SubgraphContext) => {
+      const row = await new BillingService(ctx.em).setSubscription(userId, plan);
+      return { plan: row.planCode, status: row.status };
+    },
+  },
   Query: {
     plans: (_: unknown, __: unknown, ctx: SubgraphContext) =>
       ctx.em.find(PlanSchema, {}, { orderBy: { priceMinor: 'asc', code: 'asc' } }),
@@ -20,5 +28,6 @@ export const resolvers = {
       const row = await loader.load(user.id);
       return row ? { plan: row.planCode, status: row.status } : FREE;
     },
+    invoices: (user: { id: string }, _: unknown, ctx: SubgraphContext) => new BillingService(ctx.em).invoices(user.id),
   },
 };

@@ -7,6 +7,7 @@ export interface Post {
   body: string;
   tags: string[];
   language: string;
+  premium: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -21,6 +22,7 @@ export const PostSchema = new EntitySchema<Post>({
     body: { type: 'text' },
     tags: { type: ArrayType, columnType: 'text[]' },
     language: { type: 'text' },
+    premium: { type: 'boolean', default: false },
     createdAt: { type: 'Date', columnType: 'timestamptz' },
     updatedAt: { type: 'Date', columnType: 'timestamptz' },
   },

@@ -30,6 +30,7 @@ export interface CreatePostInput {
   body: string;
   tags?: string[] | null;
   language?: string | null;
+  premium?: boolean | null;
 }
 
 export class PostService {
@@ -59,6 +60,7 @@ export class PostService {
       body,
       tags,
       language,
+      premium: input.premium ?? false,
       createdAt: now,
       updatedAt: now,
     });
@@ -66,7 +68,16 @@ export class PostService {
       stream: POSTS_STREAM,
       type: 'PostCreated',
       aggregateId: post.id,
-      payload: { id: post.id, authorId: post.authorId, title, body, tags, language, createdAt: now.toISOString() },
+      payload: {
+        id: post.id,
+        authorId: post.authorId,
+        title,
+        body,
+        tags,
+        language,
+        premium: post.premium,
+        createdAt: now.toISOString(),
+      },
     });
     await this.em.flush();
     return post;

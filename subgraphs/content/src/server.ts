@@ -1,15 +1,23 @@
 import { createSubgraphServer, defineSubgraph, loadTypeDefs, type SubgraphDeps } from '@supergraph/subgraph-kit';
 import { migrations } from './migrations/index.js';
-import { PostSchema } from './post.entity.js';
+import { PlanEntitlementSchema } from './entitlement.entity.js';
+import { applySubscriptionChanged, planOf } from './entitlement.service.js';
+import { PostSchema, type Post } from './post.entity.js';
 import { resolvers } from './resolvers.js';
 
 export const contentSubgraph = defineSubgraph({
   name: 'content',
   typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
   resolvers,
-  entities: [PostSchema],
+  entities: [PostSchema, PlanEntitlementSchema],
   migrations,
   references: { Post: PostSchema },
+  consumers: [{ stream: 'billing.subscriptions', name: 'content.entitlements', handle: applySubscriptionChanged }],
+  // Moderation status reaches content with the moderation work; until then every post is VISIBLE here.
+  policyResources: {
+    Post: (post: Post) => ({ id: post.id, authorId: post.authorId, status: 'VISIBLE', premium: post.premium }),
+  },
+  policyPlan: planOf,
 });
 
 /** The content subgraph server; `src/index.ts` boots it from the environment. */

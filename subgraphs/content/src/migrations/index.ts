@@ -1,5 +1,9 @@
 import type { MigrationEntry } from '@supergraph/subgraph-kit';
 import { Migration20261122000119 } from './Migration20261122000119.js';
+import { Migration20261122010009 } from './Migration20261122010009.js';
 
 /** Committed migrations, oldest first (`npm run migration:create -- content` appends). */
-export const migrations: MigrationEntry[] = [{ name: 'Migration20261122000119', class: Migration20261122000119 }];
+export const migrations: MigrationEntry[] = [
+  { name: 'Migration20261122000119', class: Migration20261122000119 },
+  { name: 'Migration20261122010009', class: Migration20261122010009 },
+];
