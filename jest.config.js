@@ -22,6 +22,7 @@ const projects = [
   'subgraphs/billing',
   'gateway',
   'e2e',
+  'deploy',
 ];
 
 const projectConfig = (dir) => ({

@@ -3,7 +3,9 @@
  * issuer of the embedded default, which must behave the same for everything the product relies on.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startStack, type Stack } from '@supergraph/stack';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT, startStack, type Stack } from '@supergraph/stack';
 import { graphql, startKeycloak, testDatabase, testLogger, testRedis, type KeycloakServer } from '@supergraph/testing';
 
 interface IssuerUnderTest {
@@ -30,6 +32,13 @@ async function tokenRequest(tokenUrl: string, form: Record<string, string>, basi
 const login = async (tokenUrl: string, username: string, password: string) =>
   (await tokenRequest(tokenUrl, { grant_type: 'password', client_id: 'supergraph-web', username, password })).body
     .access_token!;
+
+function persistedId(client: string, name: string): string {
+  const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'partners', client, 'manifest.json'), 'utf8')) as {
+    operations: { id: string; name: string }[];
+  };
+  return manifest.operations.find((operation) => operation.name === name)!.id;
+}
 
 function payloadOf(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
@@ -151,13 +160,18 @@ describe.each([
       'partner-acme:acme-dev-secret',
     );
     expect(partner.status).toBe(200);
-    const allowed = await graphql(
-      gateway,
-      '{ partnerPosts(first: 1) { edges { cursor } } }',
-      {},
-      bearer(partner.body.access_token!),
-    );
-    expect(allowed.body).toEqual({ data: { partnerPosts: { edges: [] } } });
+    // Partners run their safelisted operations by id (partners/partner-acme/manifest.json).
+    const allowed = await fetch(gateway, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(partner.body.access_token!) },
+      body: JSON.stringify({
+        documentId: `sha256:${persistedId('partner-acme', 'LatestPosts')}`,
+        variables: { first: 1 },
+      }),
+    });
+    expect(await allowed.json()).toEqual({
+      data: { partnerPosts: { edges: [], pageInfo: { hasNextPage: false, endCursor: null } } },
+    });
     const user = await graphql(
       gateway,
       '{ partnerPosts(first: 1) { edges { cursor } } }',

@@ -107,13 +107,18 @@ describe('partners (supergraph/partner/scope)', () => {
       body: new URLSearchParams({ grant_type: 'client_credentials' }),
     });
     const { access_token } = (await response.json()) as { access_token: string };
-    const { body } = await graphql(
-      stack.gatewayUrl,
-      '{ partnerPosts(first: 1) { edges { cursor } } }',
-      {},
-      { authorization: `Bearer ${access_token}` },
-    );
-    expect(body).toEqual({ data: { partnerPosts: { edges: [] } } });
+    const manifest = JSON.parse(
+      readFileSync(path.join(REPO_ROOT, 'partners/partner-globex/manifest.json'), 'utf8'),
+    ) as {
+      operations: { id: string; name: string }[];
+    };
+    const id = manifest.operations.find((operation) => operation.name === 'LatestTitles')!.id;
+    const listed = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${access_token}` },
+      body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: id } } }),
+    });
+    expect(await listed.json()).toEqual({ data: { partnerPosts: { edges: [] } } });
   });
 });
 

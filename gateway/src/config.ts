@@ -13,6 +13,13 @@ export const gatewayConfigSpec = {
   OIDC_AUDIENCE: env.string({ default: 'supergraph-api' }),
   REDIS_URL: env.optional(env.url({ protocols: ['redis', 'rediss'] })),
   REDIS_KEY_PREFIX: env.string({ default: 'sg:' }),
+  PARTNER_MANIFESTS_DIR: env.string({
+    default: 'partners',
+    description: 'partner safelists: <dir>/<client id>/manifest.json',
+  }),
+  MANIFEST_POLL_MS: env.int({ default: 2_000, min: 100 }),
+  PUBLIC_GET_MAX_AGE_SECONDS: env.int({ default: 60, min: 0 }),
+  FIRST_PARTY_SAFELIST_MODE: env.oneOf(['off', 'log'], { default: 'off' }),
   LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
   SHUTDOWN_TIMEOUT_MS: env.int({ default: 10_000, min: 0 }),
 };
@@ -27,6 +34,10 @@ export interface GatewayConfig {
   readonly oidcAudience: string;
   readonly redisUrl: string | undefined;
   readonly redisKeyPrefix: string;
+  readonly partnerManifestsDir: string;
+  readonly manifestPollMs: number;
+  readonly publicGetMaxAgeSeconds: number;
+  readonly firstPartySafelistMode: 'off' | 'log';
 }
 
 /** Environment first, then `--port` and `--supergraph` flags, which win. */
@@ -53,5 +64,9 @@ export function readGatewayConfig(argv = process.argv.slice(2), source = process
     oidcAudience: config.OIDC_AUDIENCE,
     redisUrl: config.REDIS_URL,
     redisKeyPrefix: config.REDIS_KEY_PREFIX,
+    partnerManifestsDir: path.resolve(config.PARTNER_MANIFESTS_DIR),
+    manifestPollMs: config.MANIFEST_POLL_MS,
+    publicGetMaxAgeSeconds: config.PUBLIC_GET_MAX_AGE_SECONDS,
+    firstPartySafelistMode: config.FIRST_PARTY_SAFELIST_MODE,
   };
 }

@@ -11,6 +11,8 @@ import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@supergraph/logge
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { securedGateway, SupergraphSecurity } from './security.js';
 import { supergraphFromFile } from './supergraphFile.js';
+import { persistedQueryMiddleware, SafelistRegistry, type PersistedQueryStats } from './persisted/index.js';
+import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 
 export interface GatewayContext {
   readonly requestId: string;
@@ -35,12 +37,23 @@ export interface GatewayOptions {
   readonly verifier?: TokenVerifier;
   /** Subjects whose still-valid tokens are refused at once (disabled accounts). */
   readonly denylist?: SubjectDenylist;
+  /** Automatic persisted queries store; default in memory (one per replica). Redis in production. */
+  readonly apqCache?: KeyValueCache<string>;
+  /** Partner safelists: `<dir>/<client id>/manifest.json`, re-read every `manifestPollMs` (default 2 s). */
+  readonly partnerManifestsDir?: string;
+  readonly manifestPollMs?: number;
+  /** `max-age` for anonymous GET query responses without errors (CDN-cacheable). Default 60 s; 0 disables. */
+  readonly publicGetMaxAgeSeconds?: number;
+  /** `log`: log first-party operations missing from `<partnerManifestsDir>/_first-party/manifest.json` (rollout). Default `off`. */
+  readonly firstPartySafelistMode?: 'off' | 'log';
   /** Called after each reload attempt of the supergraph file. */
   readonly onSupergraphReload?: (outcome: 'updated' | 'rejected') => void;
 }
 
 export interface Gateway {
   readonly app: express.Express;
+  /** Partner requests per client and operation id (refusals counted apart). */
+  readonly persistedQueries: PersistedQueryStats;
   start(options: { port: number; host?: string }): Promise<{ url: string; port: number }>;
   stop(): Promise<void>;
 }
@@ -118,6 +131,10 @@ export function createGateway(options: GatewayOptions): Gateway {
         extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName },
       };
     }
+    // Apollo Server gives this one no code.
+    if (formatted.message === 'provided sha does not match query' && !isClientSafe(formatted)) {
+      return { message: formatted.message, extensions: { code: 'PERSISTED_QUERY_HASH_MISMATCH' } };
+    }
     return maskError(formatted);
   };
 
@@ -148,12 +165,43 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
   };
 
+  const safelists = options.partnerManifestsDir
+    ? new SafelistRegistry(options.partnerManifestsDir, logger, options.manifestPollMs)
+    : undefined;
+  const persistedStats: PersistedQueryStats = { byOperation: new Map() };
+  const publicMaxAge = options.publicGetMaxAgeSeconds ?? 60;
+  const cdnHeaders: ApolloServerPlugin<GatewayContext> = {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ request, response, contextValue, errors }) {
+          // Anonymous GET queries are the same for everyone: let a CDN keep them briefly.
+          if (request.http?.method !== 'GET' || response.http.headers.has('cache-control')) return;
+          const cacheable =
+            publicMaxAge > 0 &&
+            !contextValue.identity &&
+            !errors?.length &&
+            response.body.kind === 'single' &&
+            !response.body.singleResult.errors;
+          response.http.headers.set(
+            'cache-control',
+            cacheable ? `public, max-age=${publicMaxAge}` : 'private, no-store',
+          );
+          response.http.headers.set('vary', 'authorization');
+        },
+      };
+    },
+  };
+
   const apollo = new ApolloServer<GatewayContext>({
     gateway: securedGateway(gateway, security),
+    persistedQueries: {
+      cache: options.apqCache ?? new InMemoryLRUCache<string>({ maxSize: 32 * 1024 * 1024 }),
+      ttl: 86_400,
+    },
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requestLog],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requestLog, cdnHeaders],
   });
 
   let ready = false;
@@ -169,7 +217,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   let started = false;
   return {
     app,
+    persistedQueries: persistedStats,
     async start({ port, host = '127.0.0.1' }) {
+      await safelists?.start();
       await apollo.start();
       started = true;
       app.use(
@@ -178,16 +228,25 @@ export function createGateway(options: GatewayOptions): Gateway {
           logger.error({ err: error }, 'token verification unavailable'),
         ),
         express.json({ limit: options.bodyLimit ?? '1mb' }),
+        ...(safelists
+          ? [
+              persistedQueryMiddleware(safelists, logger, persistedStats, {
+                firstPartyMode: options.firstPartySafelistMode ?? 'off',
+              }),
+            ]
+          : []),
         expressMiddleware(apollo, {
           context: async ({ req, res }) => {
             const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
             const identity = res.locals.identity as Identity | undefined;
+            const operationId = res.locals.persistedOperationId as string | undefined;
             return {
               requestId,
               identity,
               logger: logger.child({
                 requestId,
                 ...(identity ? { subject: identity.subject, clientId: identity.clientId } : {}),
+                ...(operationId ? { operationId } : {}),
               }),
               authorization: req.headers.authorization,
             };
@@ -206,6 +265,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     async stop() {
       ready = false;
+      safelists?.stop();
       if (started) await apollo.stop();
       else httpServer.close();
     },

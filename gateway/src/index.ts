@@ -2,6 +2,7 @@ import { createTokenVerifier, RedisDenylist } from '@supergraph/auth';
 import { createLogger } from '@supergraph/logger';
 import { readGatewayConfig } from './config.js';
 import { createGateway } from './createGateway.js';
+import { RedisKeyValueCache } from './persisted/index.js';
 
 const config = readGatewayConfig();
 const logger = createLogger({ service: 'gateway', level: config.logLevel });
@@ -10,9 +11,15 @@ const verifier = config.oidcIssuer
   ? createTokenVerifier({ issuer: config.oidcIssuer, audience: config.oidcAudience })
   : undefined;
 const denylist = config.redisUrl ? new RedisDenylist(config.redisUrl, config.redisKeyPrefix) : undefined;
+const apqCache = config.redisUrl ? new RedisKeyValueCache(config.redisUrl, `${config.redisKeyPrefix}apq:`) : undefined;
 const gateway = createGateway({
   logger,
   supergraphPath: config.supergraphPath,
+  partnerManifestsDir: config.partnerManifestsDir,
+  manifestPollMs: config.manifestPollMs,
+  publicGetMaxAgeSeconds: config.publicGetMaxAgeSeconds,
+  firstPartySafelistMode: config.firstPartySafelistMode,
+  ...(apqCache ? { apqCache } : {}),
   ...(verifier ? { verifier } : {}),
   ...(denylist ? { denylist } : {}),
 });
@@ -24,7 +31,7 @@ const shutdown = (signal: string) => {
   stopping = true;
   logger.info({ signal }, 'shutting down');
   setTimeout(() => process.exit(1), config.shutdownTimeoutMs).unref();
-  void Promise.all([gateway.stop(), denylist?.close()]).then(
+  void Promise.all([gateway.stop(), denylist?.close(), apqCache?.close()]).then(
     () => process.exit(0),
     (error: unknown) => {
       logger.error({ err: error }, 'shutdown failed');

@@ -15,6 +15,10 @@ describe('gateway configuration', () => {
       oidcAudience: 'supergraph-api',
       redisUrl: undefined,
       redisKeyPrefix: 'sg:',
+      partnerManifestsDir: path.resolve('partners'),
+      manifestPollMs: 2_000,
+      publicGetMaxAgeSeconds: 60,
+      firstPartySafelistMode: 'off',
     });
   });
 

@@ -18,7 +18,7 @@ import {
   type DevIssuer,
   type EmbeddedPostgres,
 } from '@supergraph/local-infra';
-import { createGateway, type Gateway } from '@supergraph/gateway';
+import { createGateway, RedisKeyValueCache, type Gateway } from '@supergraph/gateway';
 import type { Logger } from '@supergraph/logger';
 import {
   createServer as users,
@@ -73,6 +73,10 @@ export interface StackOptions {
    * Policy bundle location (file or bundle-server URL) and its signing key. Default: a local bundle
    * server over `policies/bundles`, signed with the development key.
    */
+  /** Partner safelists folder; default `partners/` of the repository. */
+  readonly partnerManifestsDir?: string;
+  readonly manifestPollMs?: number;
+  readonly firstPartySafelistMode?: 'off' | 'log';
   readonly policy?: {
     readonly bundle?: string;
     readonly publicKeyPem?: string;
@@ -201,11 +205,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       }),
     );
 
+    const apqCache = options.redisUrl
+      ? new RedisKeyValueCache(options.redisUrl, `${options.redisKeyPrefix ?? 'sg:'}apq:`)
+      : undefined;
+    if (apqCache) cleanups.push(() => apqCache.close());
     const gateway = createGateway({
       logger,
       subgraphUrls,
       verifier,
       denylist,
+      partnerManifestsDir: options.partnerManifestsDir ?? path.join(REPO_ROOT, 'partners'),
+      ...(options.firstPartySafelistMode ? { firstPartySafelistMode: options.firstPartySafelistMode } : {}),
+      ...(options.manifestPollMs !== undefined ? { manifestPollMs: options.manifestPollMs } : {}),
+      ...(apqCache ? { apqCache } : {}),
       ...(options.supergraphSdl !== undefined
         ? { supergraphSdl: options.supergraphSdl }
         : { supergraphPath: options.supergraphPath ?? path.join(REPO_ROOT, 'supergraph.graphql') }),

@@ -17,6 +17,33 @@ export const ERROR_CODES = {
   },
   GRAPHQL_PARSE_FAILED: { http: 400, description: 'The document is not valid GraphQL syntax.' },
   GRAPHQL_VALIDATION_FAILED: { http: 400, description: 'The document does not validate against the schema.' },
+  PERSISTED_QUERY_NOT_FOUND: {
+    http: 200,
+    description:
+      'Automatic persisted queries: the hash is not registered yet; send the query with the hash to register it.',
+  },
+  PERSISTED_QUERY_HASH_MISMATCH: {
+    http: 400,
+    description: 'The sent `sha256Hash` is not the SHA-256 of the sent query.',
+  },
+  PERSISTED_QUERY_NOT_SUPPORTED: { http: 400, description: 'Persisted queries are not enabled here.' },
+  PERSISTED_QUERY_ID_REQUIRED: {
+    http: 400,
+    description: 'Partners must send the id of an operation in their safelist, not a body.',
+  },
+  PERSISTED_QUERY_NOT_IN_LIST: {
+    http: 400,
+    description: "The persisted operation id is not in the caller's safelist.",
+  },
+  CANNOT_SEND_PQ_ID_AND_BODY: { http: 400, description: 'A request sent both a persisted operation id and a body.' },
+  BAD_REQUEST: {
+    http: 400,
+    description: 'The HTTP request is not a valid GraphQL request (method, headers, body shape).',
+  },
+  OPERATION_RESOLUTION_FAILURE: {
+    http: 400,
+    description: 'The document has several operations and `operationName` does not pick one of them.',
+  },
   NOT_FOUND: {
     http: 404,
     description: 'The requested object does not exist (for fields whose schema makes absence an error).',
