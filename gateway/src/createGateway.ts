@@ -9,6 +9,14 @@ import { authenticationMiddleware, type Identity, type SubjectDenylist, type Tok
 import { isClientSafe, maskError } from '@supergraph/errors';
 import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@supergraph/logger';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Counter, Histogram } from 'prom-client';
+import {
+  activeTraceId,
+  createMetrics,
+  httpServerSpans,
+  injectTraceHeaders,
+  type ServiceMetrics,
+} from '@supergraph/telemetry';
 import { securedGateway, SupergraphSecurity } from './security.js';
 import { supergraphFromFile } from './supergraphFile.js';
 import { persistedQueryMiddleware, SafelistRegistry, type PersistedQueryStats } from './persisted/index.js';
@@ -46,12 +54,15 @@ export interface GatewayOptions {
   readonly publicGetMaxAgeSeconds?: number;
   /** `log`: log first-party operations missing from `<partnerManifestsDir>/_first-party/manifest.json` (rollout). Default `off`. */
   readonly firstPartySafelistMode?: 'off' | 'log';
+  /** Prometheus registry; default a new one labelled `service=gateway`. */
+  readonly metrics?: ServiceMetrics;
   /** Called after each reload attempt of the supergraph file. */
   readonly onSupergraphReload?: (outcome: 'updated' | 'rejected') => void;
 }
 
 export interface Gateway {
   readonly app: express.Express;
+  readonly metrics: ServiceMetrics;
   /** Partner requests per client and operation id (refusals counted apart). */
   readonly persistedQueries: PersistedQueryStats;
   start(options: { port: number; host?: string }): Promise<{ url: string; port: number }>;
@@ -62,12 +73,23 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     private readonly serviceName: string,
     config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0],
+    private readonly fetchMetrics: { duration: Histogram; errors: Counter },
   ) {
     super(config);
   }
 
+  override async process(options: Parameters<RemoteGraphQLDataSource<GatewayContext>['process']>[0]) {
+    const started = performance.now();
+    try {
+      return await super.process(options);
+    } finally {
+      this.fetchMetrics.duration.observe({ subgraph: this.serviceName }, (performance.now() - started) / 1000);
+    }
+  }
+
   /** A subgraph that cannot be reached or answers non-GraphQL fails with a code naming it. */
   override didEncounterError(error: Error): void {
+    this.fetchMetrics.errors.inc({ subgraph: this.serviceName });
     if (error instanceof GraphQLError && isClientSafe(error)) throw error;
     throw new GraphQLError(`The ${this.serviceName} service failed`, {
       originalError: error,
@@ -82,6 +104,8 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     if (!request.http) return;
     if (context.requestId) request.http.headers.set(REQUEST_ID_HEADER, context.requestId);
     if (context.authorization) request.http.headers.set('authorization', context.authorization);
+    // W3C trace context of the gateway's fetch span: the subgraph continues the same trace.
+    injectTraceHeaders(request.http.headers);
   }
 }
 
@@ -104,19 +128,34 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
   } else throw new Error('createGateway needs supergraphPath or supergraphSdl');
 
+  const metrics = options.metrics ?? createMetrics('gateway');
+  const fetchMetrics = {
+    duration: metrics.histogram('supergraph_subgraph_fetch_duration_seconds', 'Gateway fetches to subgraphs', [
+      'subgraph',
+    ]),
+    errors: metrics.counter('supergraph_subgraph_fetch_errors_total', 'Gateway fetches to subgraphs that failed', [
+      'subgraph',
+    ]),
+  };
   const gateway = new ApolloGateway({
     supergraphSdl,
     logger,
     buildService: ({ name, url }) =>
-      new SubgraphDataSource(name, {
-        url: options.subgraphUrls?.[name] ?? url,
-        // Node's fetch (undici) keeps connections to subgraphs alive and pools them.
-        fetcher: globalThis.fetch as never,
-      }),
+      new SubgraphDataSource(
+        name,
+        {
+          url: options.subgraphUrls?.[name] ?? url,
+          // Node's fetch (undici) keeps connections to subgraphs alive and pools them.
+          fetcher: globalThis.fetch as never,
+        },
+        fetchMetrics,
+      ),
   });
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(httpServerSpans('gateway'), (req, res, next) => metrics.http(req, res, next));
+  app.get('/metrics', (req, res) => void metrics.handler(req, res));
   const httpServer = http.createServer(app);
 
   // A subgraph that failed without a registered code (unreachable, crashed) surfaces as
@@ -152,10 +191,17 @@ export function createGateway(options: GatewayOptions): Gateway {
           }
         },
         async willSendResponse({ operationName, errors }) {
+          const seconds = (performance.now() - started) / 1000;
+          const outcome = errors?.length ? 'error' : 'ok';
+          metrics.observeOperation(operationName, contextValue.identity?.clientId, outcome, seconds);
+          // One line per request: ids, who, what, how long, how it ended (tokens never logged).
           contextValue.logger.info(
             {
               operationName,
-              durationMs: Math.round((performance.now() - started) * 100) / 100,
+              clientId: contextValue.identity?.clientId ?? null,
+              traceId: activeTraceId(),
+              durationMs: Math.round(seconds * 100_000) / 100,
+              outcome,
               errors: errors?.length ?? 0,
             },
             'graphql request',
@@ -169,6 +215,18 @@ export function createGateway(options: GatewayOptions): Gateway {
     ? new SafelistRegistry(options.partnerManifestsDir, logger, options.manifestPollMs)
     : undefined;
   const persistedStats: PersistedQueryStats = { byOperation: new Map() };
+  metrics.gauge(
+    'supergraph_persisted_operations',
+    'Partner requests since start, by client, operation id and outcome',
+    ['client', 'operation', 'outcome'],
+    (gauge) => {
+      for (const [key, { count, refused }] of persistedStats.byOperation) {
+        const [client = '', operation = ''] = key.split('|');
+        gauge.set({ client, operation, outcome: 'served' }, count - refused);
+        gauge.set({ client, operation, outcome: 'refused' }, refused);
+      }
+    },
+  );
   const publicMaxAge = options.publicGetMaxAgeSeconds ?? 60;
   const cdnHeaders: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart() {
@@ -218,6 +276,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   return {
     app,
     persistedQueries: persistedStats,
+    metrics,
     async start({ port, host = '127.0.0.1' }) {
       await safelists?.start();
       await apollo.start();

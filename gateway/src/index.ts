@@ -1,11 +1,13 @@
 import { createTokenVerifier, RedisDenylist } from '@supergraph/auth';
 import { createLogger } from '@supergraph/logger';
+import { initTracingFromEnv } from '@supergraph/telemetry';
 import { readGatewayConfig } from './config.js';
 import { createGateway } from './createGateway.js';
 import { RedisKeyValueCache } from './persisted/index.js';
 
 const config = readGatewayConfig();
 const logger = createLogger({ service: 'gateway', level: config.logLevel });
+const tracing = initTracingFromEnv('gateway');
 if (!config.oidcIssuer) logger.warn('OIDC_ISSUER is not set: every bearer token is refused');
 const verifier = config.oidcIssuer
   ? createTokenVerifier({ issuer: config.oidcIssuer, audience: config.oidcAudience })
@@ -31,13 +33,15 @@ const shutdown = (signal: string) => {
   stopping = true;
   logger.info({ signal }, 'shutting down');
   setTimeout(() => process.exit(1), config.shutdownTimeoutMs).unref();
-  void Promise.all([gateway.stop(), denylist?.close(), apqCache?.close()]).then(
-    () => process.exit(0),
-    (error: unknown) => {
-      logger.error({ err: error }, 'shutdown failed');
-      process.exit(1);
-    },
-  );
+  void Promise.all([gateway.stop(), denylist?.close(), apqCache?.close()])
+    .then(() => tracing.shutdown())
+    .then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
 };
 process.once('SIGINT', () => shutdown('SIGINT'));
 process.once('SIGTERM', () => shutdown('SIGTERM'));

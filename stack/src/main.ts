@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { env, isProduction, loadConfig } from '@supergraph/config';
 import { createLogger } from '@supergraph/logger';
+import { initTracingFromEnv } from '@supergraph/telemetry';
 import { DEMO_SEARCH_WORD, seedDemoData } from './demoSeed.js';
 import { REPO_ROOT, startStack } from './startStack.js';
 
@@ -44,6 +45,7 @@ const config = loadConfig({
   LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'warn' }),
 });
 const logger = createLogger({ service: 'stack', level: config.LOG_LEVEL });
+initTracingFromEnv('supergraph-stack');
 if (flags.fresh) rmSync(path.dirname(config.EMBEDDED_PG_DIR), { recursive: true, force: true });
 
 const stack = await startStack({

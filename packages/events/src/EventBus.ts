@@ -34,5 +34,7 @@ export interface Consumption {
 export interface EventBus {
   publish(events: readonly DomainEvent[]): Promise<void>;
   consume(options: ConsumeOptions): Promise<Consumption>;
+  /** Events of `stream` that `group` has not read yet (for the consumer-lag metric). */
+  lag(stream: string, group: string): Promise<number>;
   close(): Promise<void>;
 }

@@ -92,6 +92,11 @@ export class InProcessBus implements EventBus {
     return consumption;
   }
 
+  async lag(stream: string, group: string): Promise<number> {
+    const state = this.streams.get(stream);
+    return state ? state.log.length - (state.cursors.get(group) ?? 0) : 0;
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.consumptions].map((c) => c.stop()));
   }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import type { Logger } from '@supergraph/logger';
+import { inSpan } from '@supergraph/telemetry';
 import type { ConsumeOptions, Consumption, DomainEvent, EventBus } from './EventBus.js';
 
 export interface RedisStreamBusOptions {
@@ -56,7 +57,10 @@ export class RedisStreamBus implements EventBus {
     for (const event of events) {
       pipeline.xadd(this.key(event.stream), 'MAXLEN', '~', maxLength, '*', 'event', JSON.stringify(event));
     }
-    const results = (await pipeline.exec()) ?? [];
+    const results =
+      (await inSpan('redis', 'redis.xadd', { 'messaging.batch.message_count': events.length }, () =>
+        pipeline.exec(),
+      )) ?? [];
     const failed = results.find(([error]) => error);
     if (failed?.[0]) throw failed[0];
   }
@@ -87,7 +91,13 @@ export class RedisStreamBus implements EventBus {
         const raw = fields[fields.indexOf('event') + 1];
         try {
           if (raw === undefined) throw new Error(`stream entry ${id} has no event field`);
-          await handler(JSON.parse(raw) as DomainEvent);
+          const event = JSON.parse(raw) as DomainEvent;
+          await inSpan(
+            'events',
+            `consume ${stream}`,
+            { 'messaging.consumer.group.name': group, 'messaging.message.id': event.id },
+            () => handler(event),
+          );
           await connection.xack(key, group, id);
         } catch (error) {
           logger?.error({ err: error, entryId: id }, 'event handler failed; will retry');
@@ -151,6 +161,15 @@ export class RedisStreamBus implements EventBus {
     };
     this.consumptions.add(consumption);
     return consumption;
+  }
+
+  async lag(stream: string, group: string): Promise<number> {
+    const groups = (await this.redis.xinfo('GROUPS', this.key(stream)).catch(() => [])) as (string | number | null)[][];
+    for (const fields of groups) {
+      const value = (name: string) => fields[fields.indexOf(name) + 1];
+      if (value('name') === group) return Number(value('lag') ?? 0);
+    }
+    return 0;
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import type { Logger } from '@supergraph/logger';
+import { tracer } from '@supergraph/telemetry';
 import type { PolicyInput } from './input.js';
 import { readTarGz } from './tar.js';
 import { verifyBundleSignature, type SignatureOptions } from './signature.js';
@@ -111,6 +112,13 @@ export class PolicyEngine {
         reason = `evaluation failed: ${error instanceof Error ? error.message : String(error)}`;
       }
     }
+    // A span per decision (a no-op unless tracing is on).
+    tracer('policy')
+      .startSpan('policy.decide', {
+        startTime: Date.now() - (performance.now() - started),
+        attributes: { 'policy.path': entrypoint, 'policy.allow': allow },
+      })
+      .end();
     if (allow) this.stats.allowed += 1;
     else this.stats.denied += 1;
     const revision = active?.revision ?? 'none';

@@ -18,6 +18,15 @@ import type { SubgraphContext } from './context.js';
 import type { SubgraphDefinition } from './defineSubgraph.js';
 import { Loaders } from './Loaders.js';
 import { withReferenceResolvers } from './referenceResolvers.js';
+import { registerSubgraphGauges, traceRootResolvers } from './observability.js';
+import {
+  activeTraceId,
+  createMetrics,
+  httpServerSpans,
+  recordSqlSpan,
+  tracingEnabled,
+  type ServiceMetrics,
+} from '@supergraph/telemetry';
 import { createPolicyGuard } from './policyGuard.js';
 import type { PolicyEngine } from '@supergraph/policy';
 import { applyAccessControl } from './accessControl.js';
@@ -38,6 +47,8 @@ export interface SubgraphDeps {
   readonly denylist?: SubjectDenylist;
   /** Decides `@policy` fields and `ctx.policy` checks; without it every policy check denies. */
   readonly policy?: PolicyEngine;
+  /** Prometheus registry of this subgraph; default a new one labelled `service=<name>`. */
+  readonly metrics?: ServiceMetrics;
 }
 
 export interface SubgraphServer {
@@ -45,6 +56,7 @@ export interface SubgraphServer {
   readonly orm: MikroORM;
   readonly app: express.Express;
   readonly stats: { graphqlRequests: number; sqlQueries: number; readonly outboxPolls: number };
+  readonly metrics: ServiceMetrics;
   /** Applies pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
   /** Listens, starts the outbox relay and the event consumers. Port 0 picks a free port. */
@@ -69,8 +81,10 @@ export async function createSubgraphServer(
   const stats = { graphqlRequests: 0, sqlQueries: 0 };
   // Marks the async work of GraphQL requests, so that SQL counts leave out the relay and consumers.
   const requestScope = new AsyncLocalStorage<true>();
-  const countQuery = () => {
+  const traced = tracingEnabled();
+  const countQuery = (context?: { query?: string; took?: number }) => {
     if (requestScope.getStore()) stats.sqlQueries += 1;
+    if (traced && context?.query) recordSqlSpan(context.query, context.took ?? 0);
   };
 
   const orm = await MikroORM.init({
@@ -91,15 +105,16 @@ export async function createSubgraphServer(
     allowGlobalContext: false,
     pool: { min: 0, max: 10 },
     connect: false,
-    ...(deps.countSqlQueries
+    ...(deps.countSqlQueries || traced
       ? {
           debug: ['query'] as const,
           loggerFactory: () =>
             ({
-              log: countQuery,
+              log: (_namespace: unknown, _message: unknown, context?: { query?: string; took?: number }) =>
+                countQuery(context),
               error: () => undefined,
               warn: () => undefined,
-              logQuery: countQuery,
+              logQuery: (context: { query?: string; took?: number }) => countQuery(context),
               setDebugMode: () => undefined,
               isEnabled: (namespace: string) => namespace === 'query',
             }) as never,
@@ -134,8 +149,11 @@ export async function createSubgraphServer(
     },
   });
 
+  const metrics = deps.metrics ?? createMetrics(definition.name);
   const app = express();
   app.disable('x-powered-by');
+  app.use(httpServerSpans(`subgraph-${definition.name}`), (req, res, next) => metrics.http(req, res, next));
+  app.get('/metrics', (req, res) => void metrics.handler(req, res));
   const httpServer = http.createServer(app);
 
   // Clients get registered codes only; the originals of masked errors are logged by `requestLog`
@@ -163,10 +181,16 @@ export async function createSubgraphServer(
           }
         },
         async willSendResponse({ operationName, errors }) {
+          const seconds = (performance.now() - started) / 1000;
+          const outcome = errors?.length ? 'error' : 'ok';
+          metrics.observeOperation(operationName, contextValue.identity?.clientId, outcome, seconds);
           contextValue.logger.info(
             {
               operationName,
-              durationMs: Math.round((performance.now() - started) * 100) / 100,
+              clientId: contextValue.identity?.clientId ?? null,
+              traceId: activeTraceId(),
+              durationMs: Math.round(seconds * 100_000) / 100,
+              outcome,
               errors: errors?.length ?? 0,
             },
             'graphql request',
@@ -181,6 +205,8 @@ export async function createSubgraphServer(
     resolvers: withReferenceResolvers(definition) as never,
   });
   applyAccessControl(schema, definition.typeDefs, definition.policyResources);
+  if (traced) traceRootResolvers(schema, definition.name);
+  registerSubgraphGauges(metrics, { orm, bus: deps.bus, consumers: definition.consumers ?? [], policy: deps.policy });
   const apollo = new ApolloServer<SubgraphContext>({
     schema,
     formatError,
@@ -221,6 +247,7 @@ export async function createSubgraphServer(
     name: definition.name,
     orm,
     app,
+    metrics,
     stats: Object.defineProperty(stats, 'outboxPolls', {
       get: () => relay.polls,
       enumerable: true,

@@ -2,6 +2,7 @@ import { createTokenVerifier, RedisDenylist, type SubjectDenylist } from '@super
 import { ConfigError, isProduction, loadConfig } from '@supergraph/config';
 import { createLogger } from '@supergraph/logger';
 import { readFileSync } from 'node:fs';
+import { initTracingFromEnv } from '@supergraph/telemetry';
 import { createBus } from './createBus.js';
 import { createPolicyRuntime } from './policyRuntime.js';
 import { subgraphConfigSpec } from './config.js';
@@ -20,6 +21,8 @@ export async function runSubgraph(
   const definition =
     typeof definitionOrFactory === 'function' ? definitionOrFactory({ denylist }) : definitionOrFactory;
   const logger = createLogger({ service: `subgraph-${definition.name}`, level: config.LOG_LEVEL });
+  // Before anything else is built: servers read whether tracing is on when they are created.
+  const tracing = initTracingFromEnv(`subgraph-${definition.name}`);
   if (!config.REDIS_URL) {
     logger.warn('REDIS_URL is not set: events stay inside this process (use the stack for the embedded default)');
   }
@@ -63,7 +66,7 @@ export async function runSubgraph(
     timer.unref();
     void server
       .stop()
-      .then(() => Promise.all([bus.close(), denylist?.close(), policy.stop()]))
+      .then(() => Promise.all([bus.close(), denylist?.close(), policy.stop(), tracing.shutdown()]))
       .then(() => process.exit(0))
       .catch((error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
