@@ -11,7 +11,7 @@ import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@supergraph/logge
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Counter, Histogram } from 'prom-client';
 import {
-  activeTraceId,
+  requestLogPlugin,
   createMetrics,
   httpServerSpans,
   injectTraceHeaders,
@@ -177,39 +177,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     return maskError(formatted);
   };
 
-  const requestLog: ApolloServerPlugin<GatewayContext> = {
-    async requestDidStart({ contextValue }) {
-      const started = performance.now();
-      return {
-        async didEncounterErrors({ errors }) {
-          for (const error of errors) {
-            if (isClientSafe(error)) continue;
-            contextValue.logger.error(
-              { err: error.originalError ?? error, path: error.path, serviceName: error.extensions?.serviceName },
-              'request error',
-            );
-          }
-        },
-        async willSendResponse({ operationName, errors }) {
-          const seconds = (performance.now() - started) / 1000;
-          const outcome = errors?.length ? 'error' : 'ok';
-          metrics.observeOperation(operationName, contextValue.identity?.clientId, outcome, seconds);
-          // One line per request: ids, who, what, how long, how it ended (tokens never logged).
-          contextValue.logger.info(
-            {
-              operationName,
-              clientId: contextValue.identity?.clientId ?? null,
-              traceId: activeTraceId(),
-              durationMs: Math.round(seconds * 100_000) / 100,
-              outcome,
-              errors: errors?.length ?? 0,
-            },
-            'graphql request',
-          );
-        },
-      };
-    },
-  };
+  const requestLog = requestLogPlugin<GatewayContext>(metrics);
 
   const safelists = options.partnerManifestsDir
     ? new SafelistRegistry(options.partnerManifestsDir, logger, options.manifestPollMs)

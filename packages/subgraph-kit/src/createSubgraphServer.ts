@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
@@ -10,7 +10,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { ChangeSetType, MikroORM, PostgreSqlDriver, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { authenticationMiddleware, type Identity, type SubjectDenylist, type TokenVerifier } from '@supergraph/auth';
-import { AppError, isClientSafe, maskError } from '@supergraph/errors';
+import { AppError, maskError } from '@supergraph/errors';
 import { idempotent, outboxEntities, OutboxRelay, type Consumption, type EventBus } from '@supergraph/events';
 import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@supergraph/logger';
 import type { GraphQLFormattedError } from 'graphql';
@@ -20,7 +20,7 @@ import { Loaders } from './Loaders.js';
 import { withReferenceResolvers } from './referenceResolvers.js';
 import { registerSubgraphGauges, traceRootResolvers } from './observability.js';
 import {
-  activeTraceId,
+  requestLogPlugin,
   createMetrics,
   httpServerSpans,
   recordSqlSpan,
@@ -169,36 +169,10 @@ export async function createSubgraphServer(
     return maskError(formatted);
   };
 
-  const requestLog: ApolloServerPlugin<SubgraphContext> = {
-    async requestDidStart({ contextValue }) {
-      const started = performance.now();
-      stats.graphqlRequests += 1;
-      return {
-        async didEncounterErrors({ errors }) {
-          for (const error of errors) {
-            if (isClientSafe(error) || error.originalError instanceof UniqueConstraintViolationException) continue;
-            contextValue.logger.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error');
-          }
-        },
-        async willSendResponse({ operationName, errors }) {
-          const seconds = (performance.now() - started) / 1000;
-          const outcome = errors?.length ? 'error' : 'ok';
-          metrics.observeOperation(operationName, contextValue.identity?.clientId, outcome, seconds);
-          contextValue.logger.info(
-            {
-              operationName,
-              clientId: contextValue.identity?.clientId ?? null,
-              traceId: activeTraceId(),
-              durationMs: Math.round(seconds * 100_000) / 100,
-              outcome,
-              errors: errors?.length ?? 0,
-            },
-            'graphql request',
-          );
-        },
-      };
-    },
-  };
+  const requestLog = requestLogPlugin<SubgraphContext>(metrics, {
+    expected: (error) => error.originalError instanceof UniqueConstraintViolationException,
+    onRequest: () => void (stats.graphqlRequests += 1),
+  });
 
   const schema = buildSubgraphSchema({
     typeDefs: definition.typeDefs,

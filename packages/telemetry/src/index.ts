@@ -12,3 +12,4 @@ export {
 export type { Tracing, TracingOptions } from './tracing.js';
 export { createMetrics, operationLabel } from './metrics.js';
 export type { ServiceMetrics } from './metrics.js';
+export { requestLogPlugin } from './requestLogPlugin.js';
