@@ -205,6 +205,72 @@ describe('premium posts (supergraph/content/post/read) and invoices (supergraph/
   });
 });
 
+describe('hidden and removed posts (supergraph/content/post/read)', () => {
+  it('a moderator hides a post: others, its author included, no longer see it; moderators and admins still do', async () => {
+    const created = await graphql<{ createPost: { id: string } }>(
+      stack.gatewayUrl,
+      'mutation { createPost(input: { title: "Borderline", body: "..." }) { id } }',
+      {},
+      as('bob'),
+    );
+    const post = created.body.data!.createPost.id;
+    const read = (username: string) =>
+      graphql(
+        stack.gatewayUrl,
+        'query($id: ID!) { post(id: $id) { title moderation { status } } }',
+        { id: post },
+        as(username),
+      );
+    expect((await read('alice')).body).toEqual({
+      data: { post: { title: 'Borderline', moderation: { status: 'VISIBLE' } } },
+    });
+
+    const plain = await graphql(
+      stack.gatewayUrl,
+      'mutation($id: ID!) { setModerationStatus(postId: $id, status: HIDDEN) { status } }',
+      { id: post },
+      as('alice'),
+    );
+    expect(plain.body.errors?.[0]?.extensions?.code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
+    const hidden = await graphql(
+      stack.gatewayUrl,
+      'mutation($id: ID!) { setModerationStatus(postId: $id, status: HIDDEN) { status } }',
+      { id: post },
+      as('mod'),
+    );
+    expect(hidden.body).toEqual({ data: { setModerationStatus: { status: 'HIDDEN' } } });
+
+    await eventually(async () => expect((await read('alice')).body).toEqual({ data: { post: null } }), 2_000);
+    expect((await read('bob')).body).toEqual({ data: { post: null } });
+    expect((await read('mod')).body).toEqual({
+      data: { post: { title: 'Borderline', moderation: { status: 'HIDDEN' } } },
+    });
+    expect((await read('admin')).body).toEqual({
+      data: { post: { title: 'Borderline', moderation: { status: 'HIDDEN' } } },
+    });
+    const bobsPosts = await graphql(
+      stack.gatewayUrl,
+      'query($id: ID!) { user(id: $id) { posts(first: 10) { edges { node { title } } } } }',
+      { id: stack.devIssuer!.subjectOf('bob') },
+    );
+    expect(bobsPosts.body).toEqual({ data: { user: { posts: { edges: [] } } } });
+
+    await graphql(
+      stack.gatewayUrl,
+      'mutation($id: ID!) { setModerationStatus(postId: $id, status: VISIBLE) { status } }',
+      { id: post },
+      as('mod'),
+    );
+    await eventually(
+      async () =>
+        expect((await read('alice')).body).toEqual({
+          data: { post: { title: 'Borderline', moderation: { status: 'VISIBLE' } } },
+        }),
+      2_000,
+    );
+  });
+});
+
 describe('publishing bundles (supergraph/moderation/queue)', () => {
   const RULES = '{ moderationRules { pattern } }';
 

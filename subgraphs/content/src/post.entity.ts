@@ -8,6 +8,9 @@ export interface Post {
   tags: string[];
   language: string;
   premium: boolean;
+  /** Moderation status as content last learnt it (VISIBLE, HIDDEN, REMOVED). */
+  status: string;
+  statusChangedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -23,6 +26,8 @@ export const PostSchema = new EntitySchema<Post>({
     tags: { type: ArrayType, columnType: 'text[]' },
     language: { type: 'text' },
     premium: { type: 'boolean', default: false },
+    status: { type: 'text', default: 'VISIBLE' },
+    statusChangedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     createdAt: { type: 'Date', columnType: 'timestamptz' },
     updatedAt: { type: 'Date', columnType: 'timestamptz' },
   },

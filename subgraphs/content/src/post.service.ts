@@ -61,6 +61,8 @@ export class PostService {
       tags,
       language,
       premium: input.premium ?? false,
+      status: 'VISIBLE',
+      statusChangedAt: null,
       createdAt: now,
       updatedAt: now,
     });
@@ -83,9 +85,12 @@ export class PostService {
     return post;
   }
 
-  /** Newest posts of everyone. */
+  /** Newest visible posts of everyone (lists never show hidden or removed posts). */
   latest({ first, after }: PageArgs): Promise<Post[]> {
-    return this.em.find(PostSchema, after ? { id: { $lt: after } } : {}, { orderBy: { id: 'desc' }, limit: first + 1 });
+    return this.em.find(PostSchema, after ? { id: { $lt: after }, status: 'VISIBLE' } : { status: 'VISIBLE' }, {
+      orderBy: { id: 'desc' },
+      limit: first + 1,
+    });
   }
 
   /**
@@ -102,7 +107,7 @@ export class PostService {
       `select * from (
          select p.*, row_number() over (partition by p.author_id order by p.id desc) as rn
          from ${table} p
-         where p.author_id = any(?::uuid[]) ${after ? 'and p.id < ?' : ''}
+         where p.author_id = any(?::uuid[]) and p.status = 'VISIBLE' ${after ? 'and p.id < ?' : ''}
        ) ranked
        where rn <= ?
        order by author_id, id desc`,

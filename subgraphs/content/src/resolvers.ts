@@ -1,3 +1,4 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { connection, DateTimeScalar, parsePageArgs, type SubgraphContext } from '@supergraph/subgraph-kit';
 import { PostSchema, type Post } from './post.entity.js';
 import { PostService, type CreatePostInput } from './post.service.js';
@@ -7,7 +8,14 @@ type Args<T> = T & Record<string, unknown>;
 export const resolvers = {
   DateTime: DateTimeScalar,
   Query: {
-    post: (_: unknown, { id }: Args<{ id: string }>, ctx: SubgraphContext) => ctx.loaders.byId(PostSchema).load(id),
+    post: async (_: unknown, { id }: Args<{ id: string }>, ctx: SubgraphContext, info: GraphQLResolveInfo) => {
+      const post = await ctx.loaders.byId(PostSchema).load(id);
+      if (!post || post.status === 'VISIBLE') return post;
+      // Hidden or removed: only those the read policy lets see it (moderators, admins); null for others.
+      await ctx.policy.prepare();
+      const resource = { id: post.id, authorId: post.authorId, status: post.status, premium: post.premium };
+      return ctx.policy.decide('supergraph/content/post/read', info, resource).allow ? post : null;
+    },
     partnerPosts: async (_: unknown, args: Args<{ first?: number; after?: string }>, ctx: SubgraphContext) => {
       const page = parsePageArgs(args);
       return connection(await new PostService(ctx.em).latest(page), page.first);

@@ -1,6 +1,7 @@
 import { createSubgraphServer, defineSubgraph, loadTypeDefs, type SubgraphDeps } from '@supergraph/subgraph-kit';
 import { migrations } from './migrations/index.js';
 import { PlanEntitlementSchema } from './entitlement.entity.js';
+import { applyModerationStatus } from './moderation-status.js';
 import { applySubscriptionChanged, planOf } from './entitlement.service.js';
 import { PostSchema, type Post } from './post.entity.js';
 import { resolvers } from './resolvers.js';
@@ -12,10 +13,12 @@ export const contentSubgraph = defineSubgraph({
   entities: [PostSchema, PlanEntitlementSchema],
   migrations,
   references: { Post: PostSchema },
-  consumers: [{ stream: 'billing.subscriptions', name: 'content.entitlements', handle: applySubscriptionChanged }],
-  // Moderation status reaches content with the moderation work; until then every post is VISIBLE here.
+  consumers: [
+    { stream: 'billing.subscriptions', name: 'content.entitlements', handle: applySubscriptionChanged },
+    { stream: 'moderation.decisions', name: 'content.moderation-status', handle: applyModerationStatus },
+  ],
   policyResources: {
-    Post: (post: Post) => ({ id: post.id, authorId: post.authorId, status: 'VISIBLE', premium: post.premium }),
+    Post: (post: Post) => ({ id: post.id, authorId: post.authorId, status: post.status, premium: post.premium }),
   },
   policyPlan: planOf,
 });
