@@ -4,32 +4,22 @@ import express from 'express';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import { ApolloGateway, RemoteGraphQLDataSource, type SupergraphManager } from '@apollo/gateway';
+import { ApolloGateway, type SupergraphManager } from '@apollo/gateway';
 import { authenticationMiddleware, type Identity, type SubjectDenylist, type TokenVerifier } from '@supergraph/auth';
 import { isClientSafe, maskError } from '@supergraph/errors';
 import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@supergraph/logger';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import type { Counter, Histogram } from 'prom-client';
-import {
-  requestLogPlugin,
-  createMetrics,
-  httpServerSpans,
-  injectTraceHeaders,
-  type ServiceMetrics,
-} from '@supergraph/telemetry';
+import type { GraphQLFormattedError } from 'graphql';
+import { requestLogPlugin, createMetrics, httpServerSpans, type ServiceMetrics } from '@supergraph/telemetry';
 import { securedGateway, SupergraphSecurity } from './security.js';
 import { supergraphFromFile } from './supergraphFile.js';
+import type { GatewayContext } from './context.js';
+import { SubgraphDataSource } from './SubgraphDataSource.js';
+import { SubscriptionEngine } from './subscriptions/SubscriptionEngine.js';
+import { attachWebSocketServer } from './subscriptions/websocketServer.js';
+
+export type { GatewayContext } from './context.js';
 import { persistedQueryMiddleware, SafelistRegistry, type PersistedQueryStats } from './persisted/index.js';
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
-
-export interface GatewayContext {
-  readonly requestId: string;
-  /** The verified caller; undefined for anonymous requests. */
-  readonly identity: Identity | undefined;
-  readonly logger: Logger;
-  /** The caller's `Authorization` header, forwarded to subgraphs (which verify it again). */
-  readonly authorization: string | undefined;
-}
 
 export interface GatewayOptions {
   readonly logger: Logger;
@@ -62,51 +52,13 @@ export interface GatewayOptions {
 
 export interface Gateway {
   readonly app: express.Express;
+  /** Federated subscriptions currently open. */
+  readonly subscriptions: { active(): number };
   readonly metrics: ServiceMetrics;
   /** Partner requests per client and operation id (refusals counted apart). */
   readonly persistedQueries: PersistedQueryStats;
   start(options: { port: number; host?: string }): Promise<{ url: string; port: number }>;
   stop(): Promise<void>;
-}
-
-class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(
-    private readonly serviceName: string,
-    config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0],
-    private readonly fetchMetrics: { duration: Histogram; errors: Counter },
-  ) {
-    super(config);
-  }
-
-  override async process(options: Parameters<RemoteGraphQLDataSource<GatewayContext>['process']>[0]) {
-    const started = performance.now();
-    try {
-      return await super.process(options);
-    } finally {
-      this.fetchMetrics.duration.observe({ subgraph: this.serviceName }, (performance.now() - started) / 1000);
-    }
-  }
-
-  /** A subgraph that cannot be reached or answers non-GraphQL fails with a code naming it. */
-  override didEncounterError(error: Error): void {
-    this.fetchMetrics.errors.inc({ subgraph: this.serviceName });
-    if (error instanceof GraphQLError && isClientSafe(error)) throw error;
-    throw new GraphQLError(`The ${this.serviceName} service failed`, {
-      originalError: error,
-      extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: this.serviceName },
-    });
-  }
-
-  override willSendRequest({
-    request,
-    context,
-  }: Parameters<RemoteGraphQLDataSource<GatewayContext>['willSendRequest'] & {}>[0]): void {
-    if (!request.http) return;
-    if (context.requestId) request.http.headers.set(REQUEST_ID_HEADER, context.requestId);
-    if (context.authorization) request.http.headers.set('authorization', context.authorization);
-    // W3C trace context of the gateway's fetch span: the subgraph continues the same trace.
-    injectTraceHeaders(request.http.headers);
-  }
 }
 
 /**
@@ -116,6 +68,13 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 export function createGateway(options: GatewayOptions): Gateway {
   const { logger } = options;
   const security = new SupergraphSecurity();
+  const subscriptions = new SubscriptionEngine({
+    logger,
+    dataSource: (name, url) => new SubgraphDataSource(name, { url, fetcher: globalThis.fetch as never }, fetchMetrics),
+    ...(options.subgraphUrls ? { subgraphUrls: options.subgraphUrls } : {}),
+  });
+  security.onCommit((sdl, requirements) => subscriptions.update(sdl, requirements));
+  let websockets: ReturnType<typeof attachWebSocketServer> | undefined;
   let supergraphSdl: string | SupergraphManager;
   if (options.supergraphSdl !== undefined) {
     const prepared = security.prepare(options.supergraphSdl);
@@ -183,6 +142,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     ? new SafelistRegistry(options.partnerManifestsDir, logger, options.manifestPollMs)
     : undefined;
   const persistedStats: PersistedQueryStats = { byOperation: new Map() };
+  metrics.gauge('supergraph_websocket_connections', 'Open graphql-ws connections', [], (gauge) =>
+    gauge.set(websockets?.connections() ?? 0),
+  );
+  metrics.gauge('supergraph_subscriptions_active', 'Client subscriptions open', [], (gauge) =>
+    gauge.set(subscriptions.active),
+  );
   metrics.gauge(
     'supergraph_persisted_operations',
     'Partner requests since start, by client, operation id and outcome',
@@ -244,6 +209,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   return {
     app,
     persistedQueries: persistedStats,
+    subscriptions: { active: () => subscriptions.active },
     metrics,
     async start({ port, host = '127.0.0.1' }) {
       await safelists?.start();
@@ -284,6 +250,10 @@ export function createGateway(options: GatewayOptions): Gateway {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => resolve());
       });
+      websockets = attachWebSocketServer(httpServer, subscriptions, logger, {
+        verifier: options.verifier,
+        denylist: options.denylist,
+      });
       ready = true;
       const address = httpServer.address() as AddressInfo;
       const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}/graphql`;
@@ -293,6 +263,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     async stop() {
       ready = false;
       safelists?.stop();
+      // Subscriptions first: clients get a clean close, upstream connections end.
+      await websockets?.close();
+      await subscriptions.close();
       if (started) await apollo.stop();
       else httpServer.close();
     },

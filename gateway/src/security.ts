@@ -15,15 +15,28 @@ export function stripSecurityPurpose(supergraphSdl: string): string {
 /** The security requirements of the loaded supergraph, swapped whenever the supergraph is. */
 export class SupergraphSecurity {
   private current: Requirements = new Map();
+  private readonly listeners: ((sdl: string, requirements: Requirements) => void)[] = [];
 
   get requirements(): Requirements {
     return this.current;
   }
 
+  /** Called with each supergraph the gateway accepted (security marks removed) and its requirements. */
+  onCommit(listener: (sdl: string, requirements: Requirements) => void): void {
+    this.listeners.push(listener);
+  }
+
   /** Reads the requirements of a raw supergraph and returns the SDL to give the gateway. */
   prepare(rawSupergraphSdl: string): { sdl: string; commit: () => void } {
     const requirements = requirementsFromSdl(parse(rawSupergraphSdl));
-    return { sdl: stripSecurityPurpose(rawSupergraphSdl), commit: () => (this.current = requirements) };
+    const sdl = stripSecurityPurpose(rawSupergraphSdl);
+    return {
+      sdl,
+      commit: () => {
+        this.current = requirements;
+        for (const listener of this.listeners) listener(sdl, requirements);
+      },
+    };
   }
 }
 

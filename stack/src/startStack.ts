@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   createBus,
+  createRealtime,
   createPolicyRuntime,
   DEV_BUNDLE_PUBLIC_KEY_FILE,
   type PolicyRuntime,
@@ -183,6 +184,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...(options.redisKeyPrefix !== undefined ? { keyPrefix: options.redisKeyPrefix } : {}),
     });
     cleanups.push(() => bus.close());
+    const realtime = createRealtime({
+      redisUrl: options.redisUrl,
+      logger,
+      ...(options.redisKeyPrefix !== undefined ? { keyPrefix: options.redisKeyPrefix } : {}),
+    });
+    cleanups.push(() => realtime.close());
 
     const subgraphs = {} as Record<SubgraphName, SubgraphServer>;
     const subgraphUrls = {} as Record<SubgraphName, string>;
@@ -196,6 +203,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           denylist,
           identityAdmin,
           policy: policy.engine,
+          realtime,
           ...(options.countSqlQueries ? { countSqlQueries: true } : {}),
         });
         cleanups.push(() => server.stop());

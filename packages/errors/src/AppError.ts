@@ -45,6 +45,11 @@ export class AppError extends GraphQLError {
     return new AppError('FORBIDDEN', message, reason !== undefined ? { reason } : {});
   }
 
+  /** A subscription's subscriber fell too far behind its events; the subscription ended. */
+  static subscriptionOverflow(message = 'The subscription fell too far behind its events and was ended'): AppError {
+    return new AppError('SUBSCRIPTION_OVERFLOW', message);
+  }
+
   static conflict(message: string, field?: string): AppError {
     return new AppError('CONFLICT', message, field !== undefined ? { field } : {});
   }

@@ -64,6 +64,11 @@ export const ERROR_CODES = {
     description:
       'A subgraph could not be reached or failed; `extensions.serviceName` names it. Other fields of the response still arrive.',
   },
+  SUBSCRIPTION_OVERFLOW: {
+    http: 200,
+    description:
+      'A subscription fell more than 1,000 events behind (a slow consumer): it ends with this error. Subscribe again, and refetch what may have been missed.',
+  },
   INTERNAL_SERVER_ERROR: {
     http: 500,
     description: 'An unexpected failure. Details are in the service log under the request id; none reach the client.',

@@ -9,3 +9,5 @@ export { recordEvent } from './recordEvent.js';
 export { OutboxRelay } from './OutboxRelay.js';
 export type { OutboxRelayOptions } from './OutboxRelay.js';
 export { idempotent } from './idempotent.js';
+export { InProcessRealtime, RedisRealtime, RealtimeOverflowError, DEFAULT_REALTIME_BUFFER } from './realtime.js';
+export type { RealtimeBus, RealtimeIterator, RealtimeOptions, RedisRealtimeOptions } from './realtime.js';

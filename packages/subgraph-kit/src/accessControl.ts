@@ -5,6 +5,7 @@ import {
   isObjectType,
   Kind,
   type ConstDirectiveNode,
+  type GraphQLFieldResolver,
   type GraphQLSchema,
 } from 'graphql';
 import { forbidden } from './policyGuard.js';
@@ -16,7 +17,8 @@ import type { SubgraphContext } from './context.js';
  * Enforces the subgraph's own `@authenticated` / `@requiresScopes` (zero trust: a request that
  * bypasses the gateway meets the same rules) and `@policy` (decided here, by the OPA engine). A field
  * is guarded by its own rules, its type's rules and the rules of the type it returns; a denied field
- * resolves to UNAUTHORIZED_FIELD_OR_TYPE (directives) or FORBIDDEN (policies). `policyResources`
+ * resolves to UNAUTHORIZED_FIELD_OR_TYPE (directives) or FORBIDDEN (policies); a denied subscription field
+ * refuses the subscription (its `subscribe` is guarded as well as its `resolve`). `policyResources`
  * turns a parent object into the `resource` of the policy input.
  */
 export function applyAccessControl(
@@ -27,6 +29,7 @@ export function applyAccessControl(
   const requirements = requirementsFromSdl(typeDefs);
   const policies = policiesFromSdl(typeDefs);
   if (requirements.size === 0 && policies.size === 0) return requirements;
+  const subscriptionType = schema.getSubscriptionType();
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
@@ -38,16 +41,17 @@ export function applyAccessControl(
       const alternatives = [...(policies.get(type.name) ?? []), ...(policies.get(`${type.name}.${field.name}`) ?? [])];
       if (rules.length === 0 && alternatives.length === 0) continue;
       const resource = policyResources[type.name];
-      const resolve = field.resolve ?? defaultFieldResolver;
       const unauthorized = () =>
         new GraphQLError('Unauthorized field or type', { extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE' } });
-      field.resolve =
+      const guard = (
+        inner: GraphQLFieldResolver<unknown, SubgraphContext>,
+      ): GraphQLFieldResolver<unknown, SubgraphContext> =>
         alternatives.length === 0
-          ? (source, args, context: SubgraphContext, info) => {
+          ? (source, args, context, info) => {
               if (!satisfies(rules, context.identity)) throw unauthorized();
-              return resolve(source, args, context, info);
+              return inner(source, args, context, info);
             }
-          : async (source, args, context: SubgraphContext, info) => {
+          : async (source, args, context, info) => {
               if (!satisfies(rules, context.identity)) throw unauthorized();
               await context.policy.prepare();
               // @policy: the outer list is OR, each inner list AND, as in Federation.
@@ -56,8 +60,12 @@ export function applyAccessControl(
                 all.every((path) => context.policy.decide(path, info, attributes, args).allow),
               );
               if (!allowed) throw forbidden();
-              return resolve(source, args, context, info);
+              return inner(source, args, context, info);
             };
+      field.resolve = guard(field.resolve ?? defaultFieldResolver);
+      // Subscription fields: refuse the subscription itself, not only each of its events.
+      if (field.subscribe || type === subscriptionType)
+        field.subscribe = guard(field.subscribe ?? defaultFieldResolver);
     }
   }
   return requirements;

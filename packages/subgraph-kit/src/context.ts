@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Identity } from '@supergraph/auth';
+import type { RealtimeBus } from '@supergraph/events';
 import type { Logger } from '@supergraph/logger';
 import type { Loaders } from './Loaders.js';
 import type { PolicyGuard } from './policyGuard.js';
@@ -17,4 +18,6 @@ export interface SubgraphContext {
   readonly policy: PolicyGuard;
   /** Per-request DataLoaders. */
   readonly loaders: Loaders;
+  /** Realtime pub/sub: `subscribe` feeds subscription fields (`return()` releases it at once). */
+  readonly realtime: RealtimeBus;
 }

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
@@ -11,11 +11,19 @@ import { ChangeSetType, MikroORM, PostgreSqlDriver, UniqueConstraintViolationExc
 import { Migrator } from '@mikro-orm/migrations';
 import { authenticationMiddleware, type Identity, type SubjectDenylist, type TokenVerifier } from '@supergraph/auth';
 import { AppError, maskError } from '@supergraph/errors';
-import { idempotent, outboxEntities, OutboxRelay, type Consumption, type EventBus } from '@supergraph/events';
+import {
+  idempotent,
+  InProcessRealtime,
+  outboxEntities,
+  OutboxRelay,
+  type Consumption,
+  type EventBus,
+  type RealtimeBus,
+} from '@supergraph/events';
 import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@supergraph/logger';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { SubgraphContext } from './context.js';
-import type { SubgraphDefinition } from './defineSubgraph.js';
+import type { ConsumerContext, SubgraphDefinition } from './defineSubgraph.js';
 import { Loaders } from './Loaders.js';
 import { withReferenceResolvers } from './referenceResolvers.js';
 import { registerSubgraphGauges, traceRootResolvers } from './observability.js';
@@ -30,6 +38,7 @@ import {
 import { createPolicyGuard } from './policyGuard.js';
 import type { PolicyEngine } from '@supergraph/policy';
 import { applyAccessControl } from './accessControl.js';
+import { serveSubscriptions, type SubscriptionServer } from './subscriptions.js';
 
 export interface SubgraphDeps {
   readonly databaseUrl: string;
@@ -49,6 +58,12 @@ export interface SubgraphDeps {
   readonly policy?: PolicyEngine;
   /** Prometheus registry of this subgraph; default a new one labelled `service=<name>`. */
   readonly metrics?: ServiceMetrics;
+  /**
+   * Realtime pub/sub feeding subscriptions (`ctx.realtime`, consumers' `realtime`); share one Redis-backed
+   * bus between replicas (`createRealtime`). Default an in-process bus of this server's own, closed by
+   * `stop()` (a given one is the caller's to close).
+   */
+  readonly realtime?: RealtimeBus;
 }
 
 export interface SubgraphServer {
@@ -57,15 +72,23 @@ export interface SubgraphServer {
   readonly app: express.Express;
   readonly stats: { graphqlRequests: number; sqlQueries: number; readonly outboxPolls: number };
   readonly metrics: ServiceMetrics;
+  /** The realtime bus of `ctx.realtime` (the given one, or this server's in-process one). */
+  readonly realtime: RealtimeBus;
   /** Applies pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
-  /** Listens, starts the outbox relay and the event consumers. Port 0 picks a free port. */
-  start(options: { port: number; host?: string }): Promise<{ url: string; port: number }>;
+  /**
+   * Listens (GraphQL over HTTP and over WebSocket, `graphql-transport-ws`, both at `/graphql`), starts
+   * the outbox relay and the event consumers. Port 0 picks a free port.
+   */
+  start(options: { port: number; host?: string }): Promise<{ url: string; wsUrl: string; port: number }>;
   /** Publishes committed outbox rows now (tests and seeding). */
   drainOutbox(): Promise<number>;
   /** Ready = database reachable and no pending migration. */
   readiness(): Promise<{ ready: boolean; reason?: string }>;
-  /** Stops accepting requests, drains in-flight ones, stops consumers and closes the pool. */
+  /**
+   * Stops accepting requests, completes every subscription and closes WebSocket connections (1001),
+   * drains in-flight requests, stops consumers and closes the pool.
+   */
   stop(): Promise<void>;
 }
 
@@ -78,6 +101,8 @@ export async function createSubgraphServer(
   deps: SubgraphDeps,
 ): Promise<SubgraphServer> {
   const logger = deps.logger.child({ subgraph: definition.name });
+  const ownsRealtime = deps.realtime === undefined;
+  const realtime: RealtimeBus = deps.realtime ?? new InProcessRealtime({ logger });
   const stats = { graphqlRequests: 0, sqlQueries: 0 };
   // Marks the async work of GraphQL requests, so that SQL counts leave out the relay and consumers.
   const requestScope = new AsyncLocalStorage<true>();
@@ -174,6 +199,20 @@ export async function createSubgraphServer(
     onRequest: () => void (stats.graphqlRequests += 1),
   });
 
+  // Subscriptions are served over WebSocket only (`serveSubscriptions`); over HTTP they would resolve nothing.
+  const refuseHttpSubscriptions: ApolloServerPlugin<SubgraphContext> = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation }) {
+          if (operation?.operation !== 'subscription') return;
+          throw new GraphQLError('Subscriptions are served over WebSocket (graphql-transport-ws) at this URL', {
+            extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+          });
+        },
+      };
+    },
+  };
+
   const schema = buildSubgraphSchema({
     typeDefs: definition.typeDefs,
     resolvers: withReferenceResolvers(definition) as never,
@@ -187,8 +226,31 @@ export async function createSubgraphServer(
     includeStacktraceInErrorResponses: false,
     introspection: true,
     // Inline tracing (ftv1) is for Apollo Studio, which we do not use; it costs on every request.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), requestLog],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginInlineTraceDisabled(),
+      requestLog,
+      refuseHttpSubscriptions,
+    ],
   });
+
+  const createContext = (identity: Identity | undefined, requestId: string): SubgraphContext => {
+    const em = orm.em.fork();
+    return {
+      em,
+      requestId,
+      identity,
+      realtime,
+      logger: logger.child({ requestId, ...(identity ? { subject: identity.subject } : {}) }),
+      loaders: new Loaders(em),
+      policy: createPolicyGuard(
+        deps.policy,
+        identity,
+        identity && definition.policyPlan ? () => definition.policyPlan!(em, identity.subject) : undefined,
+      ),
+    };
+  };
+  let subscriptions: SubscriptionServer | undefined;
 
   let accepting = false;
   const readiness = async (): Promise<{ ready: boolean; reason?: string }> => {
@@ -215,6 +277,7 @@ export async function createSubgraphServer(
   });
 
   const consumptions: Consumption[] = [];
+  const consumerContext: ConsumerContext = { realtime, logger };
   let started = false;
 
   return {
@@ -222,6 +285,7 @@ export async function createSubgraphServer(
     orm,
     app,
     metrics,
+    realtime,
     stats: Object.defineProperty(stats, 'outboxPolls', {
       get: () => relay.polls,
       enumerable: true,
@@ -242,25 +306,25 @@ export async function createSubgraphServer(
         ),
         express.json({ limit: deps.bodyLimit ?? '1mb' }),
         expressMiddleware(apollo, {
-          context: async ({ req, res }) => {
-            const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-            const em = orm.em.fork();
-            const identity = res.locals.identity as Identity | undefined;
-            return {
-              em,
-              requestId,
-              identity,
-              logger: logger.child({ requestId, ...(identity ? { subject: identity.subject } : {}) }),
-              loaders: new Loaders(em),
-              policy: createPolicyGuard(
-                deps.policy,
-                identity,
-                identity && definition.policyPlan ? () => definition.policyPlan!(em, identity.subject) : undefined,
-              ),
-            };
-          },
+          context: async ({ req, res }) =>
+            createContext(res.locals.identity as Identity | undefined, requestIdFrom(req.headers[REQUEST_ID_HEADER])),
         }),
       );
+      subscriptions = serveSubscriptions({
+        httpServer,
+        path: '/graphql',
+        schema,
+        logger,
+        verifier: deps.verifier,
+        denylist: deps.denylist,
+        context: createContext,
+        eventContext: (operation) => {
+          const em = orm.em.fork();
+          return { ...operation, em, loaders: new Loaders(em) };
+        },
+        formatError,
+        run: (work) => requestScope.run(true, work),
+      });
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => resolve());
@@ -271,24 +335,28 @@ export async function createSubgraphServer(
           await deps.bus.consume({
             stream: consumer.stream,
             group: consumer.name,
-            handler: idempotent(orm, consumer.name, consumer.handle),
+            handler: idempotent(orm, consumer.name, (event, em) => consumer.handle(event, em, consumerContext)),
           }),
         );
       }
       accepting = true;
       const address = httpServer.address() as AddressInfo;
       const url = `http://${host}:${address.port}/graphql`;
-      logger.info({ url }, 'subgraph listening');
-      return { url, port: address.port };
+      const wsUrl = `ws://${host}:${address.port}/graphql`;
+      logger.info({ url, wsUrl }, 'subgraph listening');
+      return { url, wsUrl, port: address.port };
     },
     drainOutbox: () => relay.drain(),
     readiness,
     async stop() {
       accepting = false;
+      // Before the HTTP drain, which would end upgraded sockets without a close frame.
+      await subscriptions?.close();
       await Promise.all(consumptions.splice(0).map((c) => c.stop()));
       if (started) await apollo.stop();
       else httpServer.close();
       await relay.stop();
+      if (ownsRealtime) await realtime.close();
       await orm.close();
       logger.info('subgraph stopped');
     },

@@ -2,11 +2,19 @@ import { readFileSync } from 'node:fs';
 import type { EntitySchema, MigrationObject } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import type { DomainEvent } from '@supergraph/events';
+import type { DomainEvent, RealtimeBus } from '@supergraph/events';
+import type { Logger } from '@supergraph/logger';
 import { parse, type DocumentNode } from 'graphql';
 import type { SubgraphContext } from './context.js';
 
 export type MigrationEntry = MigrationObject;
+
+/** What a consumer's handler may use besides its transaction. */
+export interface ConsumerContext {
+  /** Realtime pub/sub: consumers publish what subscriptions deliver (once committed, from any replica). */
+  readonly realtime: RealtimeBus;
+  readonly logger: Logger;
+}
 
 /** Reacts to other subgraphs' events; runs idempotently, in one transaction per event. */
 export interface ConsumerDefinition {
@@ -14,7 +22,7 @@ export interface ConsumerDefinition {
   readonly stream: string;
   /** Consumer group and idempotency namespace, e.g. `search.index-posts`. */
   readonly name: string;
-  readonly handle: (event: DomainEvent, em: EntityManager) => Promise<void>;
+  readonly handle: (event: DomainEvent, em: EntityManager, context: ConsumerContext) => Promise<void>;
 }
 
 /**

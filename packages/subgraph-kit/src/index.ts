@@ -1,5 +1,5 @@
 export { defineSubgraph, loadTypeDefs } from './defineSubgraph.js';
-export type { SubgraphDefinition, ConsumerDefinition, MigrationEntry } from './defineSubgraph.js';
+export type { SubgraphDefinition, ConsumerDefinition, ConsumerContext, MigrationEntry } from './defineSubgraph.js';
 export type { SubgraphContext } from './context.js';
 export { Loaders } from './Loaders.js';
 export { createSubgraphServer } from './createSubgraphServer.js';
@@ -9,6 +9,11 @@ export { subgraphConfigSpec } from './config.js';
 export { connection, parsePageArgs, encodeCursor, decodeCursor, isId } from './pagination.js';
 export type { Connection, PageArgs } from './pagination.js';
 export { createBus } from './createBus.js';
+export { createRealtime } from './createRealtime.js';
+export { CLOSE_FORBIDDEN, CLOSE_GOING_AWAY } from './subscriptions.js';
+export { filterEvents } from './filterEvents.js';
+export { realtimeConsumer, REALTIME_MAX_EVENT_AGE_MS } from './realtimeConsumer.js';
+export type { RealtimeBus, RealtimeIterator } from '@supergraph/events';
 export { uuidv7, recordEvent } from '@supergraph/events';
 export { DateTimeScalar } from './scalars.js';
 export { InputValidator } from './validation.js';

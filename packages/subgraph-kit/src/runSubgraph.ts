@@ -4,6 +4,7 @@ import { createLogger } from '@supergraph/logger';
 import { readFileSync } from 'node:fs';
 import { initTracingFromEnv } from '@supergraph/telemetry';
 import { createBus } from './createBus.js';
+import { createRealtime } from './createRealtime.js';
 import { createPolicyRuntime } from './policyRuntime.js';
 import { subgraphConfigSpec } from './config.js';
 import { createSubgraphServer } from './createSubgraphServer.js';
@@ -24,7 +25,9 @@ export async function runSubgraph(
   // Before anything else is built: servers read whether tracing is on when they are created.
   const tracing = initTracingFromEnv(`subgraph-${definition.name}`);
   if (!config.REDIS_URL) {
-    logger.warn('REDIS_URL is not set: events stay inside this process (use the stack for the embedded default)');
+    logger.warn(
+      'REDIS_URL is not set: events and realtime stay inside this process (use the stack for the embedded default)',
+    );
   }
   if (!config.OIDC_ISSUER) {
     if (isProduction()) throw new ConfigError(['OIDC_ISSUER is required when NODE_ENV=production']);
@@ -43,9 +46,11 @@ export async function runSubgraph(
     production: isProduction(),
   });
   const bus = createBus({ redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, logger });
+  const realtime = createRealtime({ redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, logger });
   const server = await createSubgraphServer(definition, {
     databaseUrl: config.DATABASE_URL,
     bus,
+    realtime,
     logger,
     ...(verifier ? { verifier } : {}),
     ...(denylist ? { denylist } : {}),
@@ -66,7 +71,7 @@ export async function runSubgraph(
     timer.unref();
     void server
       .stop()
-      .then(() => Promise.all([bus.close(), denylist?.close(), policy.stop(), tracing.shutdown()]))
+      .then(() => Promise.all([bus.close(), realtime.close(), denylist?.close(), policy.stop(), tracing.shutdown()]))
       .then(() => process.exit(0))
       .catch((error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');

@@ -1,5 +1,5 @@
 import { createTokenVerifier } from '@supergraph/auth';
-import { InProcessBus, type EventBus } from '@supergraph/events';
+import { InProcessBus, type EventBus, type RealtimeBus } from '@supergraph/events';
 import type { DevIssuer } from '@supergraph/local-infra';
 import type { SubgraphDeps, SubgraphServer } from '@supergraph/subgraph-kit';
 import { testDatabase, type TestDatabase } from './testDatabase.js';
@@ -14,19 +14,24 @@ export interface TestSubgraph {
   /** A signed access token for a realm user (`alice`, `bob`, `mod`, `admin`, `billing`) or service account. */
   token(username: string, clientId?: string): Promise<string>;
   readonly url: string;
+  /** GraphQL over WebSocket (`graphql-transport-ws`): `ws://127.0.0.1:<port>/graphql`. */
+  readonly wsUrl: string;
   readonly db: TestDatabase;
   readonly bus: EventBus;
+  /** The server's realtime bus: the one given, or its own in-process one. */
+  readonly realtime: RealtimeBus;
   readonly logLines: () => Record<string, unknown>[];
   stop(): Promise<void>;
 }
 
 /**
  * One subgraph on its own fresh database, migrated and listening on a free port, counting its SQL
- * statements. Events stay in process unless a bus is given.
+ * statements. Events and realtime stay in process unless a bus / realtime bus is given; `stop()`
+ * closes a given bus and realtime bus too.
  */
 export async function startTestSubgraph<Extra extends object = object>(
   createServer: (deps: SubgraphDeps & Extra) => Promise<SubgraphServer>,
-  options: { bus?: EventBus; extra?: Extra | ((issuer: DevIssuer) => Extra) } = {},
+  options: { bus?: EventBus; realtime?: RealtimeBus; extra?: Extra | ((issuer: DevIssuer) => Extra) } = {},
 ): Promise<TestSubgraph> {
   const db = await testDatabase();
   const issuer = await startTestIssuer();
@@ -41,10 +46,11 @@ export async function startTestSubgraph<Extra extends object = object>(
     relayIntervalMs: 50,
     verifier: createTokenVerifier({ issuer: issuer.issuer }),
     policy: await committedPolicyEngine(logger),
+    ...(options.realtime ? { realtime: options.realtime } : {}),
     ...extra,
   });
   await server.migrate();
-  const { url } = await server.start({ port: 0 });
+  const { url, wsUrl } = await server.start({ port: 0 });
   return {
     server,
     issuer,
@@ -54,12 +60,15 @@ export async function startTestSubgraph<Extra extends object = object>(
         clientId ?? (username.startsWith('service-account-') ? username.slice(16) : 'supergraph-web'),
       ),
     url,
+    wsUrl,
     db,
     bus,
+    realtime: server.realtime,
     logLines: lines,
     async stop() {
       await server.stop();
       await bus.close();
+      await options.realtime?.close();
       await issuer.stop();
       await db.drop();
     },

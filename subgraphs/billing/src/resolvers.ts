@@ -1,6 +1,7 @@
-import { DateTimeScalar, isId, type SubgraphContext } from '@supergraph/subgraph-kit';
+import { DateTimeScalar, filterEvents, isId, type SubgraphContext } from '@supergraph/subgraph-kit';
 import { BillingService } from './billing.service.js';
 import { CustomerSubscriptionSchema, PlanSchema, type CustomerSubscription, type PlanCode } from './billing.entity.js';
+import { SUBSCRIPTION_CHANGED_TOPIC, type SubscriptionChangedPayload } from './realtime.js';
 
 const FREE = { plan: 'FREE', status: 'ACTIVE' } as const;
 
@@ -15,6 +16,19 @@ export const resolvers = {
   Query: {
     plans: (_: unknown, __: unknown, ctx: SubgraphContext) =>
       ctx.em.find(PlanSchema, {}, { orderBy: { priceMinor: 'asc', code: 'asc' } }),
+  },
+  Subscription: {
+    mySubscriptionChanged: {
+      subscribe: (_: unknown, __: unknown, ctx: SubgraphContext) => {
+        // @authenticated guarantees an identity here.
+        const subject = ctx.identity!.subject.toLowerCase();
+        return filterEvents<SubscriptionChangedPayload>(
+          ctx.realtime.subscribe(SUBSCRIPTION_CHANGED_TOPIC),
+          (change) => change.userId === subject,
+        );
+      },
+      resolve: (change: SubscriptionChangedPayload) => ({ plan: change.plan, status: change.status }),
+    },
   },
   User: {
     __resolveReference: (reference: { id: string }) => ({ id: reference.id }),

@@ -2,6 +2,7 @@ import { createSubgraphServer, defineSubgraph, loadTypeDefs, type SubgraphDeps }
 import { CustomerSubscriptionSchema, PlanSchema } from './billing.entity.js';
 import { InvoiceSchema } from './invoice.entity.js';
 import { migrations } from './migrations/index.js';
+import { subscriptionChangedPublisher } from './realtime.js';
 import { resolvers } from './resolvers.js';
 
 export const billingSubgraph = defineSubgraph({
@@ -10,6 +11,7 @@ export const billingSubgraph = defineSubgraph({
   resolvers,
   entities: [PlanSchema, CustomerSubscriptionSchema, InvoiceSchema],
   migrations,
+  consumers: [subscriptionChangedPublisher],
   // Invoices belong to the user they are listed under.
   policyResources: { User: (user: { id: string }) => ({ ownerId: user.id }) },
 });

@@ -1,7 +1,16 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { connection, DateTimeScalar, parsePageArgs, type SubgraphContext } from '@supergraph/subgraph-kit';
+import { AppError } from '@supergraph/errors';
+import {
+  connection,
+  DateTimeScalar,
+  filterEvents,
+  isId,
+  parsePageArgs,
+  type SubgraphContext,
+} from '@supergraph/subgraph-kit';
 import { PostSchema, type Post } from './post.entity.js';
 import { PostService, type CreatePostInput } from './post.service.js';
+import { POST_CREATED_TOPIC, postFromPayload, type PostCreatedPayload } from './realtime.js';
 
 type Args<T> = T & Record<string, unknown>;
 
@@ -25,6 +34,20 @@ export const resolvers = {
     createPost: (_: unknown, { input }: Args<{ input: CreatePostInput }>, ctx: SubgraphContext) =>
       // @requiresScopes guarantees an identity here.
       new PostService(ctx.em).create(ctx.identity!.subject, input),
+  },
+  Subscription: {
+    postCreated: {
+      subscribe: (_: unknown, { authorId }: Args<{ authorId?: string | null }>, ctx: SubgraphContext) => {
+        if (authorId != null && !isId(authorId)) throw AppError.invalidField('authorId', 'is not a user id');
+        const author = authorId?.toLowerCase();
+        return filterEvents<PostCreatedPayload>(
+          ctx.realtime.subscribe(POST_CREATED_TOPIC),
+          (post) => author === undefined || post.authorId === author,
+        );
+      },
+      // Other fields (author, moderation, …) resolve from the Post by key, here or in other subgraphs.
+      resolve: (payload: PostCreatedPayload) => postFromPayload(payload),
+    },
   },
   Post: {
     author: (post: Post) => ({ __typename: 'User', id: post.authorId }),

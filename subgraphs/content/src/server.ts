@@ -4,6 +4,7 @@ import { PlanEntitlementSchema } from './entitlement.entity.js';
 import { applyModerationStatus } from './moderation-status.js';
 import { applySubscriptionChanged, planOf } from './entitlement.service.js';
 import { PostSchema, type Post } from './post.entity.js';
+import { postCreatedPublisher } from './realtime.js';
 import { resolvers } from './resolvers.js';
 
 export const contentSubgraph = defineSubgraph({
@@ -16,6 +17,7 @@ export const contentSubgraph = defineSubgraph({
   consumers: [
     { stream: 'billing.subscriptions', name: 'content.entitlements', handle: applySubscriptionChanged },
     { stream: 'moderation.decisions', name: 'content.moderation-status', handle: applyModerationStatus },
+    postCreatedPublisher,
   ],
   policyResources: {
     Post: (post: Post) => ({ id: post.id, authorId: post.authorId, status: post.status, premium: post.premium }),

@@ -1,0 +1,173 @@
+/**
+ * Federated subscriptions through the gateway over graphql-ws: the subscription is opened on the
+ * subgraph that owns the event, and every event is completed with fields from the other subgraphs.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
+import WebSocket from 'ws';
+import { startStack, type Stack } from '@supergraph/stack';
+import { eventually, graphql, testDatabase, testLogger, type TestDatabase } from '@supergraph/testing';
+
+const log = testLogger();
+let db: TestDatabase;
+let stack: Stack;
+const clients: Client[] = [];
+
+function connect(token?: string, onClose?: (code: number) => void): Client {
+  const client = createClient({
+    url: stack.gatewayUrl.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    retryAttempts: 0,
+    on: { closed: (event) => onClose?.((event as { code: number }).code) },
+  });
+  clients.push(client);
+  return client;
+}
+
+/** Collects the results of one subscription until `count` arrived or it ends. */
+function collect(client: Client, query: string, variables: Record<string, unknown> = {}) {
+  const results: ExecutionResult[] = [];
+  let ended: 'complete' | unknown;
+  const unsubscribe = client.subscribe(
+    { query, variables },
+    {
+      next: (value) => void results.push(value as ExecutionResult),
+      error: (error) => void (ended = error),
+      complete: () => void (ended = 'complete'),
+    },
+  );
+  return { results, ended: () => ended, unsubscribe };
+}
+
+beforeAll(async () => {
+  db = await testDatabase();
+  stack = await startStack({ logger: log.logger, databaseUrl: db.serverUrl, databaseName: db.name, gatewayPort: 0 });
+  await graphql(
+    stack.gatewayUrl,
+    '{ me { id } }',
+    {},
+    { authorization: `Bearer ${await stack.devIssuer!.mintToken('alice')}` },
+  );
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((client) => client.dispose()));
+  await stack?.stop();
+  await db?.drop();
+});
+
+describe('postCreated through the gateway', () => {
+  it('delivers each new post with fields from content, users, billing and moderation', async () => {
+    const alice = await stack.devIssuer!.mintToken('alice');
+    const client = connect(alice);
+    const subscription = collect(
+      client,
+      `subscription Posts { postCreated { title author { handle subscription { plan } } moderation { status } } }`,
+    );
+    // The subscription reaches the content subgraph before the post is created.
+    await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(1), 3_000);
+    const created = await graphql(
+      stack.gatewayUrl,
+      'mutation { createPost(input: { title: "Live!", body: "now" }) { id } }',
+      {},
+      { authorization: `Bearer ${alice}` },
+    );
+    expect(created.body.errors).toBeUndefined();
+    await eventually(async () => expect(subscription.results).toHaveLength(1), 3_000);
+    expect(subscription.results).toEqual([
+      {
+        data: {
+          postCreated: {
+            title: 'Live!',
+            author: { handle: 'alice', subscription: { plan: 'FREE' } },
+            moderation: { status: 'VISIBLE' },
+          },
+        },
+      },
+    ]);
+    subscription.unsubscribe();
+    await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(0), 3_000);
+  });
+
+  it('filters by argument: only the named author’s posts arrive', async () => {
+    const alice = await stack.devIssuer!.mintToken('alice');
+    const bob = await stack.devIssuer!.mintToken('bob');
+    await graphql(stack.gatewayUrl, '{ me { id } }', {}, { authorization: `Bearer ${bob}` });
+    const subscription = collect(connect(bob), 'subscription($a: ID) { postCreated(authorId: $a) { title } }', {
+      a: stack.devIssuer!.subjectOf('bob'),
+    });
+    await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(1), 3_000);
+    await graphql(
+      stack.gatewayUrl,
+      'mutation { createPost(input: { title: "from alice", body: "x" }) { id } }',
+      {},
+      { authorization: `Bearer ${alice}` },
+    );
+    await graphql(
+      stack.gatewayUrl,
+      'mutation { createPost(input: { title: "from bob", body: "x" }) { id } }',
+      {},
+      { authorization: `Bearer ${bob}` },
+    );
+    await eventually(
+      async () => expect(subscription.results).toEqual([{ data: { postCreated: { title: 'from bob' } } }]),
+      3_000,
+    );
+    subscription.unsubscribe();
+  });
+});
+
+describe('auth and limits', () => {
+  it('an invalid token in connection_init is refused with 4403', async () => {
+    let code: number | undefined;
+    const subscription = collect(
+      connect('not-a-token', (c) => (code = c)),
+      'subscription { postCreated { title } }',
+    );
+    await eventually(async () => expect(code).toBe(4403), 3_000);
+    expect(subscription.results).toEqual([]);
+  });
+
+  it('a subscription the caller may not see is refused with UNAUTHORIZED_FIELD_OR_TYPE', async () => {
+    const subscription = collect(connect(), 'subscription { mySubscriptionChanged { plan } }');
+    await eventually(async () => expect(subscription.ended()).toBe('complete'), 3_000);
+    expect(subscription.results).toEqual([
+      {
+        errors: [
+          expect.objectContaining({
+            message: 'Unauthorized field or type',
+            extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE' },
+          }),
+        ],
+      },
+    ]);
+  });
+
+  it('the connection is closed with 4403 when its token expires', async () => {
+    const shortLived = await stack.devIssuer!.mintToken('alice', 'supergraph-web', {
+      exp: Math.floor(Date.now() / 1000) + 2,
+    });
+    let code: number | undefined;
+    collect(
+      connect(shortLived, (c) => (code = c)),
+      'subscription { postCreated { title } }',
+    );
+    await eventually(async () => expect(code).toBe(4403), 6_000);
+  }, 10_000);
+});
+
+describe('resilience', () => {
+  it('a subgraph that goes away ends the subscriptions that need it: the client is never left hanging', async () => {
+    const subscription = collect(
+      connect(await stack.devIssuer!.mintToken('alice')),
+      'subscription { postCreated { title } }',
+    );
+    await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(1), 3_000);
+    // A graceful stop completes the subgraph's subscriptions; an abrupt loss ends them with
+    // DOWNSTREAM_SERVICE_ERROR. Either way the gateway ends the client's subscription.
+    await stack.subgraphs.content.stop();
+    await eventually(async () => expect(subscription.ended()).toBeDefined(), 5_000);
+    expect(stack.gateway.subscriptions.active()).toBe(0);
+  });
+});

@@ -1,0 +1,11 @@
+import type { Identity } from '@supergraph/auth';
+import type { Logger } from '@supergraph/logger';
+
+export interface GatewayContext {
+  readonly requestId: string;
+  /** The verified caller; undefined for anonymous requests. */
+  readonly identity: Identity | undefined;
+  readonly logger: Logger;
+  /** The caller's `Authorization` header, forwarded to subgraphs (which verify it again). */
+  readonly authorization: string | undefined;
+}

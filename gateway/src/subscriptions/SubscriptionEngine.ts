@@ -1,0 +1,288 @@
+import { operationFromDocument, Supergraph, type Schema } from '@apollo/federation-internals';
+import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
+import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from '@apollo/query-planner';
+import { authorizeOperation, type Requirements } from '@supergraph/auth';
+import type { Logger } from '@supergraph/logger';
+import { createClient, type Client } from 'graphql-ws';
+import { GraphQLError, Kind, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import WebSocket from 'ws';
+import type { GatewayContext } from '../context.js';
+import { AsyncQueue } from './AsyncQueue.js';
+
+interface Loaded {
+  readonly supergraph: Supergraph;
+  readonly apiSchema: Schema;
+  readonly schema: GraphQLSchema;
+  readonly supergraphSchema: GraphQLSchema;
+  readonly planner: QueryPlanner;
+  readonly requirements: Requirements;
+}
+
+export interface SubscriptionEngineOptions {
+  readonly logger: Logger;
+  /** Data source of each subgraph for the follow-up fetches of every event. */
+  readonly dataSource: (serviceName: string, url: string) => GraphQLDataSource;
+  /** Routing URLs that replace the supergraph's (as for HTTP fetches). */
+  readonly subgraphUrls?: Readonly<Record<string, string>>;
+  /** Events a client may fall behind before its subscription ends. Default 100. */
+  readonly queueCapacity?: number;
+}
+
+interface Upstream {
+  readonly client: Client;
+  refs: number;
+}
+
+const wsUrl = (url: string) => url.replace(/^http/, 'ws');
+
+/**
+ * Executes federated subscriptions, which `@apollo/gateway` cannot: the query planner's
+ * SubscriptionNode gives a primary fetch (the subscription on the owning subgraph, opened over
+ * graphql-ws) and the rest of the plan, run for every event with the event standing in for the
+ * primary fetch's result, so fields of other subgraphs are resolved per event. Upstream connections
+ * are shared per subgraph and caller.
+ */
+export class SubscriptionEngine {
+  private loaded: Loaded | undefined;
+  private readonly upstreams = new Map<string, Upstream>();
+  /** Client subscriptions currently open. */
+  active = 0;
+
+  constructor(private readonly options: SubscriptionEngineOptions) {}
+
+  /** Takes the supergraph the gateway plans with (security marks already removed) and its requirements. */
+  update(supergraphSdl: string, requirements: Requirements): void {
+    const supergraph = Supergraph.build(supergraphSdl, { validateSupergraph: false });
+    const apiSchema = supergraph.apiSchema();
+    this.loaded = {
+      supergraph,
+      apiSchema,
+      schema: apiSchema.toGraphQLJSSchema(),
+      supergraphSchema: supergraph.schema.toGraphQLJSSchema(),
+      planner: new QueryPlanner(supergraph),
+      requirements,
+    };
+  }
+
+  /** The API schema subscriptions are validated against; undefined until a supergraph is loaded. */
+  get schema(): GraphQLSchema | undefined {
+    return this.loaded?.schema;
+  }
+
+  private url(serviceName: string): string {
+    const fromSupergraph = this.loaded?.supergraph.subgraphsMetadata().find((s) => s.name === serviceName)?.url;
+    const url = this.options.subgraphUrls?.[serviceName] ?? fromSupergraph;
+    if (!url) throw new Error(`no URL for subgraph ${serviceName}`);
+    return url;
+  }
+
+  private upstream(serviceName: string, authorization: string | undefined): { client: Client; release: () => void } {
+    const key = `${serviceName}|${authorization ?? ''}`;
+    let entry = this.upstreams.get(key);
+    if (!entry) {
+      const client = createClient({
+        url: wsUrl(this.url(serviceName)),
+        webSocketImpl: WebSocket,
+        lazy: true,
+        lazyCloseTimeout: 1_000,
+        // A lost upstream ends the client's subscriptions with DOWNSTREAM_SERVICE_ERROR at once rather
+        // than retrying behind their back; clients resubscribe (graphql-ws clients retry by themselves).
+        retryAttempts: 0,
+        connectionParams: authorization ? { authorization } : {},
+      });
+      entry = { client, refs: 0 };
+      this.upstreams.set(key, entry);
+    }
+    const held = entry;
+    held.refs += 1;
+    let released = false;
+    return {
+      client: held.client,
+      release: () => {
+        if (released) return;
+        released = true;
+        held.refs -= 1;
+        if (held.refs === 0) {
+          this.upstreams.delete(key);
+          void held.client.dispose();
+        }
+      },
+    };
+  }
+
+  /** One client subscription: an iterator of results, ended by the client, the upstream or an error. */
+  subscribe(args: {
+    document: DocumentNode;
+    operationName: string | null | undefined;
+    variables: Record<string, unknown>;
+    context: GatewayContext;
+  }): AsyncIterableIterator<ExecutionResult> | ExecutionResult {
+    const loaded = this.loaded;
+    if (!loaded) return { errors: [new GraphQLError('The supergraph is not loaded yet')] };
+    const denied = authorizeOperation(
+      loaded.schema,
+      args.document,
+      args.operationName,
+      loaded.requirements,
+      args.context.identity,
+    );
+    if (denied) {
+      return {
+        errors: denied.denied.map(
+          (path) =>
+            new GraphQLError('Unauthorized field or type', {
+              path: [...path],
+              extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE' },
+            }),
+        ),
+      };
+    }
+    const operation = operationFromDocument(loaded.apiSchema, args.document, {
+      ...(args.operationName ? { operationName: args.operationName } : {}),
+    });
+    const plan = loaded.planner.buildQueryPlan(operation);
+    const node = plan.node;
+    if (!node || node.kind !== 'Subscription')
+      return { errors: [new GraphQLError('Only subscriptions are served over WebSocket')] };
+    const primary: FetchNode = node.primary;
+    const operationContext = buildOperationContext({
+      schema: loaded.schema,
+      operationDocument: args.document,
+      ...(args.operationName ? { operationName: args.operationName } : {}),
+    });
+    const variables: Record<string, unknown> = {};
+    for (const name of primary.variableUsages ?? []) if (name in args.variables) variables[name] = args.variables[name];
+
+    const { client, release } = this.upstream(primary.serviceName, args.context.authorization);
+    // Events arrive asynchronously, after `unsubscribe` is assigned below.
+    this.active += 1;
+    const queue: AsyncQueue<ExecutionResult> = new AsyncQueue<ExecutionResult>(
+      this.options.queueCapacity ?? 100,
+      () => {
+        this.active -= 1;
+        unsubscribe();
+        release();
+      },
+    );
+    const eventPlan: QueryPlan = {
+      kind: 'QueryPlan',
+      node: node.rest ? ({ kind: 'Sequence', nodes: [primary, node.rest] } as PlanNode) : primary,
+    };
+    // Serialise per subscription: events are delivered in the order the subgraph sent them.
+    let chain = Promise.resolve();
+    const unsubscribe = client.subscribe(
+      {
+        query: primary.operation,
+        variables,
+        ...(primary.operationName ? { operationName: primary.operationName } : {}),
+      },
+      {
+        next: (event) => {
+          chain = chain
+            .then(async () => {
+              if (!event.data) {
+                queue.push({
+                  errors: (event.errors ?? []).map(
+                    (e) =>
+                      new GraphQLError(e.message, {
+                        extensions: { ...e.extensions, serviceName: primary.serviceName },
+                      }),
+                  ),
+                });
+                return;
+              }
+              queue.push(await this.resolveEvent(loaded, eventPlan, primary, event.data, args, operationContext));
+            })
+            .catch((error: unknown) => {
+              this.options.logger.error({ err: error }, 'subscription event could not be resolved');
+              queue.push({
+                errors: [new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })],
+              });
+            });
+        },
+        error: (error) => {
+          this.options.logger.warn({ err: error, serviceName: primary.serviceName }, 'upstream subscription failed');
+          void chain.then(() => {
+            queue.push({
+              errors: [
+                new GraphQLError(`The ${primary.serviceName} service ended the subscription`, {
+                  extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: primary.serviceName },
+                }),
+              ],
+            });
+            queue.finish();
+          });
+        },
+        complete: () => void chain.then(() => queue.finish()),
+      },
+    );
+    return queue;
+  }
+
+  private async resolveEvent(
+    loaded: Loaded,
+    plan: QueryPlan,
+    primary: FetchNode,
+    data: Record<string, unknown>,
+    args: {
+      variables: Record<string, unknown>;
+      context: GatewayContext;
+      document: DocumentNode;
+      operationName: string | null | undefined;
+    },
+    operationContext: ReturnType<typeof buildOperationContext>,
+  ): Promise<ExecutionResult> {
+    const services: ServiceMap = {};
+    for (const { name, url } of loaded.supergraph.subgraphsMetadata()) {
+      const source = this.options.dataSource(name, this.options.subgraphUrls?.[name] ?? url);
+      services[name] =
+        name === primary.serviceName
+          ? {
+              // The primary fetch is answered by the event itself; other fetches go to the subgraph.
+              process: (options) =>
+                options.request.query === primary.operation
+                  ? Promise.resolve({ data } as never)
+                  : source.process(options),
+            }
+          : source;
+    }
+    const requestContext = {
+      request: { query: undefined, variables: args.variables, operationName: args.operationName ?? undefined },
+      context: args.context,
+      metrics: {},
+      document: args.document,
+      operation: operationContext.operation,
+      operationName: args.operationName ?? null,
+      schema: loaded.schema,
+      logger: this.options.logger,
+      cache: undefined,
+      source: undefined,
+      queryHash: '',
+      overallCachePolicy: { restrict: () => undefined, replace: () => undefined, policyIfCacheable: () => null },
+    };
+    const result = await executeQueryPlan(
+      plan,
+      services,
+      requestContext as never,
+      operationContext,
+      loaded.supergraphSchema,
+      loaded.apiSchema,
+    );
+    return {
+      ...(result.data !== undefined ? { data: result.data } : {}),
+      ...(result.errors?.length ? { errors: result.errors } : {}),
+    } as ExecutionResult;
+  }
+
+  /** Ends every upstream connection (gateway shutdown). */
+  async close(): Promise<void> {
+    await Promise.all([...this.upstreams.values()].map((entry) => entry.client.dispose()));
+    this.upstreams.clear();
+  }
+}
+
+export function isSubscription(document: DocumentNode, operationName: string | null | undefined): boolean {
+  const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((d) => d.name?.value === operationName) : operations[0];
+  return operation?.operation === 'subscription';
+}

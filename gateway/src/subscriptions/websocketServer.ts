@@ -1,0 +1,138 @@
+import type http from 'node:http';
+import { authenticate, type Identity, type SubjectDenylist, type TokenVerifier } from '@supergraph/auth';
+import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@supergraph/logger';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { GraphQLError, parse, validate, type ExecutionResult } from 'graphql';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { GatewayContext } from '../context.js';
+import { isSubscription, type SubscriptionEngine } from './SubscriptionEngine.js';
+
+export interface WebSocketOptions {
+  readonly verifier: TokenVerifier | undefined;
+  readonly denylist: SubjectDenylist | undefined;
+  /** Subscriptions one connection may hold at once. Default 100. */
+  readonly maxSubscriptionsPerConnection?: number;
+  /** Time a client has to send `connection_init`. Default 3 s. */
+  readonly connectionInitWaitTimeoutMs?: number;
+}
+
+interface Connection {
+  identity: Identity | undefined;
+  authorization: string | undefined;
+  requestId: string;
+  subscriptions: number;
+  expiry: NodeJS.Timeout | undefined;
+}
+
+/**
+ * The public graphql-ws endpoint (`graphql-transport-ws`) on the gateway's `/graphql` path. The token
+ * comes in `connection_init` (`{ "authorization": "Bearer …" }`) and is verified like HTTP: an invalid
+ * one closes with 4403; the connection is closed with 4403 when the token expires.
+ */
+export function attachWebSocketServer(
+  httpServer: http.Server,
+  engine: SubscriptionEngine,
+  logger: Logger,
+  options: WebSocketOptions,
+): { close(): Promise<void>; readonly connections: () => number } {
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const connections = new WeakMap<WebSocket, Connection>();
+  const max = options.maxSubscriptionsPerConnection ?? 100;
+
+  const server = useServer<Record<string, unknown>, { socket: WebSocket; request: http.IncomingMessage }>(
+    {
+      schema: () => engine.schema!,
+      connectionInitWaitTimeout: options.connectionInitWaitTimeoutMs ?? 3_000,
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const header = (params.authorization ?? params.Authorization) as string | undefined;
+        const result = await authenticate(header, options.verifier, options.denylist).catch(() => undefined);
+        if (!result || !result.ok) return false; // 4403 Forbidden
+        const connection: Connection = {
+          identity: result.identity,
+          authorization: header,
+          requestId: requestIdFrom(ctx.extra.request.headers[REQUEST_ID_HEADER]),
+          subscriptions: 0,
+          expiry: undefined,
+        };
+        if (result.identity) {
+          const ms = result.identity.expiresAt * 1000 - Date.now();
+          connection.expiry = setTimeout(
+            () => ctx.extra.socket.close(CloseCode.Forbidden, 'Token expired'),
+            Math.max(0, ms),
+          );
+          connection.expiry.unref();
+        }
+        connections.set(ctx.extra.socket, connection);
+        return true;
+      },
+      onClose: (ctx) => {
+        clearTimeout(connections.get(ctx.extra.socket)?.expiry);
+      },
+      onSubscribe: (ctx, _id, payload) => {
+        const connection = connections.get(ctx.extra.socket);
+        if (!engine.schema || !connection) return [new GraphQLError('The gateway is not ready')];
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+        }
+        const errors = validate(engine.schema, document);
+        if (errors.length > 0)
+          return errors.map(
+            (e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+          );
+        if (!isSubscription(document, payload.operationName)) {
+          return [
+            new GraphQLError('Send queries and mutations over HTTP; this endpoint serves subscriptions', {
+              extensions: { code: 'BAD_REQUEST' },
+            }),
+          ];
+        }
+        if (connection.subscriptions >= max) {
+          return [
+            new GraphQLError(`At most ${max} subscriptions per connection`, { extensions: { code: 'BAD_REQUEST' } }),
+          ];
+        }
+        connection.subscriptions += 1;
+        return {
+          schema: engine.schema,
+          document,
+          variableValues: payload.variables ?? {},
+          operationName: payload.operationName ?? null,
+          contextValue: {
+            requestId: connection.requestId,
+            identity: connection.identity,
+            authorization: connection.authorization,
+            logger: logger.child({
+              requestId: connection.requestId,
+              ...(connection.identity ? { subject: connection.identity.subject } : {}),
+            }),
+          } satisfies GatewayContext,
+        };
+      },
+      onComplete: (ctx) => {
+        const connection = connections.get(ctx.extra.socket);
+        if (connection) connection.subscriptions -= 1;
+      },
+      subscribe: (args) =>
+        engine.subscribe({
+          document: args.document,
+          operationName: args.operationName,
+          variables: (args.variableValues ?? {}) as Record<string, unknown>,
+          context: args.contextValue as GatewayContext,
+        }) as AsyncIterableIterator<ExecutionResult> | ExecutionResult,
+    },
+    wss,
+  );
+
+  return {
+    connections: () => wss.clients.size,
+    async close() {
+      await server.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
