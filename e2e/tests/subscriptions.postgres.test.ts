@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
+import { ApolloClient, InMemoryCache, gql } from '@apollo/client';
+import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { startStack, type Stack } from '@supergraph/stack';
 import { eventually, graphql, testDatabase, testLogger, type TestDatabase } from '@supergraph/testing';
 
@@ -42,7 +44,13 @@ function collect(client: Client, query: string, variables: Record<string, unknow
 
 beforeAll(async () => {
   db = await testDatabase();
-  stack = await startStack({ logger: log.logger, databaseUrl: db.serverUrl, databaseName: db.name, gatewayPort: 0 });
+  stack = await startStack({
+    logger: log.logger,
+    databaseUrl: db.serverUrl,
+    databaseName: db.name,
+    gatewayPort: 0,
+    websocket: { denylistCheckMs: 200, maxSubscriptionsPerSubject: 3 },
+  });
   await graphql(
     stack.gatewayUrl,
     '{ me { id } }',
@@ -157,6 +165,93 @@ describe('auth and limits', () => {
   }, 10_000);
 });
 
+describe('Apollo Client', () => {
+  it('GraphQLWsLink receives postCreated with fields from several subgraphs', async () => {
+    const alice = await stack.devIssuer!.mintToken('alice');
+    const client = new ApolloClient({ cache: new InMemoryCache(), link: new GraphQLWsLink(connect(alice)) });
+    const received: unknown[] = [];
+    const subscription = client
+      .subscribe({
+        query: gql`
+          subscription Live {
+            postCreated {
+              title
+              author {
+                handle
+              }
+              moderation {
+                status
+              }
+            }
+          }
+        `,
+      })
+      .subscribe({ next: (value) => void received.push(value.data) });
+    await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(1), 3_000);
+    await graphql(
+      stack.gatewayUrl,
+      'mutation { createPost(input: { title: "Via Apollo", body: "x" }) { id } }',
+      {},
+      { authorization: `Bearer ${alice}` },
+    );
+    await eventually(async () => expect(received).toHaveLength(1), 3_000);
+    expect(received).toEqual([
+      {
+        postCreated: {
+          __typename: 'Post',
+          title: 'Via Apollo',
+          author: { __typename: 'User', handle: 'alice' },
+          moderation: { __typename: 'PostModeration', status: 'VISIBLE' },
+        },
+      },
+    ]);
+    subscription.unsubscribe();
+    await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(0), 3_000);
+  });
+});
+
+describe('limits and revocation', () => {
+  it('a subject holds at most the configured number of subscriptions across its connections', async () => {
+    const token = await stack.devIssuer!.mintToken('alice');
+    const first = connect(token);
+    const second = connect(token);
+    const held = [
+      collect(first, 'subscription { postCreated { title } }'),
+      collect(first, 'subscription { postCreated { title } }'),
+      collect(second, 'subscription { postCreated { title } }'),
+    ];
+    await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(3), 3_000);
+    const fourth = collect(second, 'subscription { postCreated { title } }');
+    await eventually(
+      async () =>
+        expect(fourth.ended()).toEqual([expect.objectContaining({ message: 'At most 3 subscriptions per user' })]),
+      3_000,
+    );
+    for (const subscription of held) subscription.unsubscribe();
+    await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(0), 3_000);
+  });
+
+  it('the connection of a subject disabled while connected is closed with 4403', async () => {
+    const bob = await stack.devIssuer!.mintToken('bob');
+    let code: number | undefined;
+    collect(
+      connect(bob, (c) => (code = c)),
+      'subscription { postCreated { title } }',
+    );
+    await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(1), 3_000);
+    const admin = await stack.devIssuer!.mintToken('admin');
+    const disabled = await graphql(
+      stack.gatewayUrl,
+      'mutation($id: ID!) { disableUser(id: $id, reason: "test") { accountStatus } }',
+      { id: stack.devIssuer!.subjectOf('bob') },
+      { authorization: `Bearer ${admin}` },
+    );
+    expect(disabled.body).toEqual({ data: { disableUser: { accountStatus: 'DISABLED' } } });
+    await eventually(async () => expect(code).toBe(4403), 3_000);
+  });
+});
+
+// Last: it stops the content subgraph.
 describe('resilience', () => {
   it('a subgraph that goes away ends the subscriptions that need it: the client is never left hanging', async () => {
     const subscription = collect(

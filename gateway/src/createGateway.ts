@@ -15,7 +15,7 @@ import { supergraphFromFile } from './supergraphFile.js';
 import type { GatewayContext } from './context.js';
 import { SubgraphDataSource } from './SubgraphDataSource.js';
 import { SubscriptionEngine } from './subscriptions/SubscriptionEngine.js';
-import { attachWebSocketServer } from './subscriptions/websocketServer.js';
+import { attachWebSocketServer, type WebSocketOptions } from './subscriptions/websocketServer.js';
 
 export type { GatewayContext } from './context.js';
 import { persistedQueryMiddleware, SafelistRegistry, type PersistedQueryStats } from './persisted/index.js';
@@ -46,6 +46,11 @@ export interface GatewayOptions {
   readonly firstPartySafelistMode?: 'off' | 'log';
   /** Prometheus registry; default a new one labelled `service=gateway`. */
   readonly metrics?: ServiceMetrics;
+  /** graphql-ws limits (subscriptions per connection and per subject, denylist check interval). */
+  readonly websocket?: Pick<
+    WebSocketOptions,
+    'maxSubscriptionsPerConnection' | 'maxSubscriptionsPerSubject' | 'denylistCheckMs' | 'connectionInitWaitTimeoutMs'
+  >;
   /** Called after each reload attempt of the supergraph file. */
   readonly onSupergraphReload?: (outcome: 'updated' | 'rejected') => void;
 }
@@ -253,6 +258,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       websockets = attachWebSocketServer(httpServer, subscriptions, logger, {
         verifier: options.verifier,
         denylist: options.denylist,
+        ...options.websocket,
       });
       ready = true;
       const address = httpServer.address() as AddressInfo;

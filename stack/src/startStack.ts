@@ -19,7 +19,7 @@ import {
   type DevIssuer,
   type EmbeddedPostgres,
 } from '@supergraph/local-infra';
-import { createGateway, RedisKeyValueCache, type Gateway } from '@supergraph/gateway';
+import { createGateway, RedisKeyValueCache, type Gateway, type GatewayOptions } from '@supergraph/gateway';
 import type { Logger } from '@supergraph/logger';
 import {
   createServer as users,
@@ -78,6 +78,8 @@ export interface StackOptions {
   readonly partnerManifestsDir?: string;
   readonly manifestPollMs?: number;
   readonly firstPartySafelistMode?: 'off' | 'log';
+  /** graphql-ws limits of the gateway. */
+  readonly websocket?: GatewayOptions['websocket'];
   readonly policy?: {
     readonly bundle?: string;
     readonly publicKeyPem?: string;
@@ -223,6 +225,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       verifier,
       denylist,
       partnerManifestsDir: options.partnerManifestsDir ?? path.join(REPO_ROOT, 'partners'),
+      ...(options.websocket ? { websocket: options.websocket } : {}),
       ...(options.firstPartySafelistMode ? { firstPartySafelistMode: options.firstPartySafelistMode } : {}),
       ...(options.manifestPollMs !== undefined ? { manifestPollMs: options.manifestPollMs } : {}),
       ...(apqCache ? { apqCache } : {}),

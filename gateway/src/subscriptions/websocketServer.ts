@@ -15,6 +15,10 @@ export interface WebSocketOptions {
   readonly maxSubscriptionsPerConnection?: number;
   /** Time a client has to send `connection_init`. Default 3 s. */
   readonly connectionInitWaitTimeoutMs?: number;
+  /** Subscriptions one subject may hold across all its connections. Default 500. */
+  readonly maxSubscriptionsPerSubject?: number;
+  /** How often connections are checked against the denylist (disabled accounts). Default 10 s. */
+  readonly denylistCheckMs?: number;
 }
 
 interface Connection {
@@ -39,6 +43,22 @@ export function attachWebSocketServer(
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const connections = new WeakMap<WebSocket, Connection>();
   const max = options.maxSubscriptionsPerConnection ?? 100;
+  const maxPerSubject = options.maxSubscriptionsPerSubject ?? 500;
+  const perSubject = new Map<string, number>();
+  const open = new Map<WebSocket, Connection>();
+  // A subject disabled while connected: its connections are closed with 4403 at the next check.
+  const sweep = setInterval(() => {
+    if (!options.denylist) return;
+    for (const [socket, connection] of open) {
+      const subject = connection.identity?.subject;
+      if (!subject) continue;
+      void options.denylist.has(subject).then((denied) => {
+        if (denied) socket.close(CloseCode.Forbidden, 'Account disabled');
+      });
+    }
+  }, options.denylistCheckMs ?? 10_000);
+  sweep.unref();
+  const subjectOf = (connection: Connection) => connection.identity?.subject;
 
   const server = useServer<Record<string, unknown>, { socket: WebSocket; request: http.IncomingMessage }>(
     {
@@ -65,10 +85,16 @@ export function attachWebSocketServer(
           connection.expiry.unref();
         }
         connections.set(ctx.extra.socket, connection);
+        open.set(ctx.extra.socket, connection);
         return true;
       },
       onClose: (ctx) => {
-        clearTimeout(connections.get(ctx.extra.socket)?.expiry);
+        const connection = connections.get(ctx.extra.socket);
+        clearTimeout(connection?.expiry);
+        open.delete(ctx.extra.socket);
+        const subject = connection && subjectOf(connection);
+        if (subject && connection.subscriptions > 0)
+          perSubject.set(subject, Math.max(0, (perSubject.get(subject) ?? 0) - connection.subscriptions));
       },
       onSubscribe: (ctx, _id, payload) => {
         const connection = connections.get(ctx.extra.socket);
@@ -96,7 +122,16 @@ export function attachWebSocketServer(
             new GraphQLError(`At most ${max} subscriptions per connection`, { extensions: { code: 'BAD_REQUEST' } }),
           ];
         }
+        const subject = subjectOf(connection);
+        if (subject && (perSubject.get(subject) ?? 0) >= maxPerSubject) {
+          return [
+            new GraphQLError(`At most ${maxPerSubject} subscriptions per user`, {
+              extensions: { code: 'BAD_REQUEST' },
+            }),
+          ];
+        }
         connection.subscriptions += 1;
+        if (subject) perSubject.set(subject, (perSubject.get(subject) ?? 0) + 1);
         return {
           schema: engine.schema,
           document,
@@ -115,7 +150,10 @@ export function attachWebSocketServer(
       },
       onComplete: (ctx) => {
         const connection = connections.get(ctx.extra.socket);
-        if (connection) connection.subscriptions -= 1;
+        if (!connection) return;
+        connection.subscriptions -= 1;
+        const subject = subjectOf(connection);
+        if (subject) perSubject.set(subject, Math.max(0, (perSubject.get(subject) ?? 1) - 1));
       },
       subscribe: (args) =>
         engine.subscribe({
@@ -131,6 +169,7 @@ export function attachWebSocketServer(
   return {
     connections: () => wss.clients.size,
     async close() {
+      clearInterval(sweep);
       await server.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
