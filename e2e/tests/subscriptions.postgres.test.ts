@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
-import { ApolloClient, InMemoryCache, gql } from '@apollo/client';
+import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { startStack, type Stack } from '@supergraph/stack';
 import { eventually, graphql, testDatabase, testLogger, type TestDatabase } from '@supergraph/testing';
@@ -204,6 +204,44 @@ describe('Apollo Client', () => {
           moderation: { __typename: 'PostModeration', status: 'VISIBLE' },
         },
       },
+    ]);
+    subscription.unsubscribe();
+    await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(0), 3_000);
+  });
+});
+
+describe('multipart HTTP subscriptions', () => {
+  it('Apollo Client over plain HTTP (multipart/mixed) receives postCreated', async () => {
+    const alice = await stack.devIssuer!.mintToken('alice');
+    const client = new ApolloClient({
+      cache: new InMemoryCache(),
+      link: new HttpLink({ uri: stack.gatewayUrl, headers: { authorization: `Bearer ${alice}` } }),
+    });
+    const received: unknown[] = [];
+    const subscription = client
+      .subscribe({
+        query: gql`
+          subscription OverHttp {
+            postCreated {
+              title
+              author {
+                handle
+              }
+            }
+          }
+        `,
+      })
+      .subscribe({ next: (value) => void received.push(value.data) });
+    await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(1), 3_000);
+    await graphql(
+      stack.gatewayUrl,
+      'mutation { createPost(input: { title: "Over HTTP", body: "x" }) { id } }',
+      {},
+      { authorization: `Bearer ${alice}` },
+    );
+    await eventually(async () => expect(received).toHaveLength(1), 3_000);
+    expect(received).toEqual([
+      { postCreated: { __typename: 'Post', title: 'Over HTTP', author: { __typename: 'User', handle: 'alice' } } },
     ]);
     subscription.unsubscribe();
     await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(0), 3_000);

@@ -16,6 +16,7 @@ import type { GatewayContext } from './context.js';
 import { SubgraphDataSource } from './SubgraphDataSource.js';
 import { SubscriptionEngine } from './subscriptions/SubscriptionEngine.js';
 import { attachWebSocketServer, type WebSocketOptions } from './subscriptions/websocketServer.js';
+import { multipartSubscriptions } from './subscriptions/multipart.js';
 
 export type { GatewayContext } from './context.js';
 import { persistedQueryMiddleware, SafelistRegistry, type PersistedQueryStats } from './persisted/index.js';
@@ -233,6 +234,8 @@ export function createGateway(options: GatewayOptions): Gateway {
               }),
             ]
           : []),
+        // After the safelists: partners subscribe by id too.
+        multipartSubscriptions(subscriptions, logger),
         expressMiddleware(apollo, {
           context: async ({ req, res }) => {
             const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
