@@ -4,7 +4,7 @@ import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from '@ap
 import { authorizeOperation, type Requirements } from '@supergraph/auth';
 import type { Logger } from '@supergraph/logger';
 import { createClient, type Client } from 'graphql-ws';
-import { GraphQLError, Kind, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, print, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import WebSocket from 'ws';
 import type { GatewayContext } from '../context.js';
 import { AsyncQueue } from './AsyncQueue.js';
@@ -28,6 +28,12 @@ export interface SubscriptionEngineOptions {
   readonly queueCapacity?: number;
 }
 
+/** One upstream subscription and the client subscriptions it feeds. */
+interface Feed {
+  readonly queues: Set<AsyncQueue<ExecutionResult>>;
+  stop(): void;
+}
+
 interface Upstream {
   readonly client: Client;
   refs: number;
@@ -45,6 +51,7 @@ const wsUrl = (url: string) => url.replace(/^http/, 'ws');
 export class SubscriptionEngine {
   private loaded: Loaded | undefined;
   private readonly upstreams = new Map<string, Upstream>();
+  private readonly feeds = new Map<string, Feed>();
   /** Client subscriptions currently open. */
   active = 0;
 
@@ -153,22 +160,57 @@ export class SubscriptionEngine {
     const variables: Record<string, unknown> = {};
     for (const name of primary.variableUsages ?? []) if (name in args.variables) variables[name] = args.variables[name];
 
-    const { client, release } = this.upstream(primary.serviceName, args.context.authorization);
-    // Events arrive asynchronously, after `unsubscribe` is assigned below.
+    // Identical subscriptions of one caller share one upstream subscription and one plan execution
+    // per event, fanned out to every subscriber (what makes thousands of subscribers affordable).
+    const key = [
+      primary.serviceName,
+      args.context.authorization ?? '',
+      print(args.document),
+      args.operationName ?? '',
+      JSON.stringify(args.variables),
+    ].join('\u0000');
+    const feed =
+      this.feeds.get(key) ?? this.openFeed(key, loaded, node.rest, primary, variables, args, operationContext);
     this.active += 1;
     const queue: AsyncQueue<ExecutionResult> = new AsyncQueue<ExecutionResult>(
       this.options.queueCapacity ?? 100,
       () => {
         this.active -= 1;
-        unsubscribe();
-        release();
+        feed.queues.delete(queue);
+        if (feed.queues.size === 0) feed.stop();
       },
     );
+    feed.queues.add(queue);
+    return queue;
+  }
+
+  private openFeed(
+    key: string,
+    loaded: Loaded,
+    rest: PlanNode | undefined,
+    primary: FetchNode,
+    variables: Record<string, unknown>,
+    args: {
+      variables: Record<string, unknown>;
+      context: GatewayContext;
+      document: DocumentNode;
+      operationName: string | null | undefined;
+    },
+    operationContext: ReturnType<typeof buildOperationContext>,
+  ): Feed {
+    const { client, release } = this.upstream(primary.serviceName, args.context.authorization);
+    const queues = new Set<AsyncQueue<ExecutionResult>>();
+    const broadcast = (result: ExecutionResult) => {
+      for (const queue of [...queues]) queue.push(result);
+    };
+    const endAll = () => {
+      for (const queue of [...queues]) queue.finish();
+    };
     const eventPlan: QueryPlan = {
       kind: 'QueryPlan',
-      node: node.rest ? ({ kind: 'Sequence', nodes: [primary, node.rest] } as PlanNode) : primary,
+      node: rest ? ({ kind: 'Sequence', nodes: [primary, rest] } as PlanNode) : primary,
     };
-    // Serialise per subscription: events are delivered in the order the subgraph sent them.
+    // Serialised: events are delivered in the order the subgraph sent them.
     let chain = Promise.resolve();
     const unsubscribe = client.subscribe(
       {
@@ -181,7 +223,7 @@ export class SubscriptionEngine {
           chain = chain
             .then(async () => {
               if (!event.data) {
-                queue.push({
+                broadcast({
                   errors: (event.errors ?? []).map(
                     (e) =>
                       new GraphQLError(e.message, {
@@ -191,11 +233,11 @@ export class SubscriptionEngine {
                 });
                 return;
               }
-              queue.push(await this.resolveEvent(loaded, eventPlan, primary, event.data, args, operationContext));
+              broadcast(await this.resolveEvent(loaded, eventPlan, primary, event.data, args, operationContext));
             })
             .catch((error: unknown) => {
               this.options.logger.error({ err: error }, 'subscription event could not be resolved');
-              queue.push({
+              broadcast({
                 errors: [new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })],
               });
             });
@@ -203,20 +245,29 @@ export class SubscriptionEngine {
         error: (error) => {
           this.options.logger.warn({ err: error, serviceName: primary.serviceName }, 'upstream subscription failed');
           void chain.then(() => {
-            queue.push({
+            broadcast({
               errors: [
                 new GraphQLError(`The ${primary.serviceName} service ended the subscription`, {
                   extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: primary.serviceName },
                 }),
               ],
             });
-            queue.finish();
+            endAll();
           });
         },
-        complete: () => void chain.then(() => queue.finish()),
+        complete: () => void chain.then(endAll),
       },
     );
-    return queue;
+    const feed: Feed = {
+      queues,
+      stop: () => {
+        this.feeds.delete(key);
+        unsubscribe();
+        release();
+      },
+    };
+    this.feeds.set(key, feed);
+    return feed;
   }
 
   private async resolveEvent(
