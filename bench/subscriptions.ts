@@ -32,7 +32,11 @@ try {
   let received = 0;
   const opened = performance.now();
   for (let i = 0; i < N; i += 1) {
-    const client = createClient({ url: stack.gatewayUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+    const client = createClient({
+      url: stack.gatewayUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+    });
     clients.push(client);
     let seen = 0;
     client.subscribe(
@@ -65,18 +69,28 @@ try {
     if (!response.ok) throw new Error(`createPost failed: ${response.status}`);
     const deadline = Date.now() + 30_000;
     while (arrivals[event]!.length < N && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-    if (arrivals[event]!.length < N) throw new Error(`event ${event}: only ${arrivals[event]!.length} of ${N} subscribers received it`);
+    if (arrivals[event]!.length < N)
+      throw new Error(`event ${event}: only ${arrivals[event]!.length} of ${N} subscribers received it`);
     const times = arrivals[event]!.map((t) => t - committed).sort((a, b) => a - b);
     latencies.push(...times);
   }
   const totalSeconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(0);
-  const perSubscriber = (bytes: number) => `${((bytes / N) / 1024).toFixed(1)} KB`;
-  console.log(`\n${N} subscribers (one graphql-ws connection each), ${EVENTS} events; connected in ${openSeconds.toFixed(1)} s`);
-  console.log(`memory per subscriber: RSS +${perSubscriber(after.rss - before.rss)}, heap +${perSubscriber(after.heapUsed - before.heapUsed)} (clients, gateway and subgraphs in this one process)`);
-  console.log(`delivery latency from the mutation's response: p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${latencies.at(-1)!.toFixed(0)} ms`);
-  console.log(`events delivered: ${received} in ${totalSeconds.toFixed(1)} s (${Math.round(received / totalSeconds)}/s)`);
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(0);
+  const perSubscriber = (bytes: number) => `${(bytes / N / 1024).toFixed(1)} KB`;
+  console.log(
+    `\n${N} subscribers (one graphql-ws connection each), ${EVENTS} events; connected in ${openSeconds.toFixed(1)} s`,
+  );
+  console.log(
+    `memory per subscriber: RSS +${perSubscriber(after.rss - before.rss)}, heap +${perSubscriber(after.heapUsed - before.heapUsed)} (clients, gateway and subgraphs in this one process)`,
+  );
+  console.log(
+    `delivery latency from the mutation's response: p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${latencies.at(-1)!.toFixed(0)} ms`,
+  );
+  console.log(
+    `events delivered: ${received} in ${totalSeconds.toFixed(1)} s (${Math.round(received / totalSeconds)}/s)`,
+  );
 } finally {
   await Promise.all(clients.map((client) => client.dispose()));
   await stack.stop();
