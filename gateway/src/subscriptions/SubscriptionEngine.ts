@@ -28,6 +28,14 @@ export interface SubscriptionEngineOptions {
   readonly queueCapacity?: number;
 }
 
+/** What one client subscription asks for. */
+interface SubscribeArgs {
+  readonly document: DocumentNode;
+  readonly operationName: string | null | undefined;
+  readonly variables: Record<string, unknown>;
+  readonly context: GatewayContext;
+}
+
 /** One upstream subscription and the client subscriptions it feeds. */
 interface Feed {
   readonly queues: Set<AsyncQueue<ExecutionResult>>;
@@ -118,12 +126,7 @@ export class SubscriptionEngine {
   }
 
   /** One client subscription: an iterator of results, ended by the client, the upstream or an error. */
-  subscribe(args: {
-    document: DocumentNode;
-    operationName: string | null | undefined;
-    variables: Record<string, unknown>;
-    context: GatewayContext;
-  }): AsyncIterableIterator<ExecutionResult> | ExecutionResult {
+  subscribe(args: SubscribeArgs): AsyncIterableIterator<ExecutionResult> | ExecutionResult {
     const loaded = this.loaded;
     if (!loaded) return { errors: [new GraphQLError('The supergraph is not loaded yet')] };
     const denied = authorizeOperation(
@@ -190,12 +193,7 @@ export class SubscriptionEngine {
     rest: PlanNode | undefined,
     primary: FetchNode,
     variables: Record<string, unknown>,
-    args: {
-      variables: Record<string, unknown>;
-      context: GatewayContext;
-      document: DocumentNode;
-      operationName: string | null | undefined;
-    },
+    args: SubscribeArgs,
     operationContext: ReturnType<typeof buildOperationContext>,
   ): Feed {
     const { client, release } = this.upstream(primary.serviceName, args.context.authorization);
@@ -275,12 +273,7 @@ export class SubscriptionEngine {
     plan: QueryPlan,
     primary: FetchNode,
     data: Record<string, unknown>,
-    args: {
-      variables: Record<string, unknown>;
-      context: GatewayContext;
-      document: DocumentNode;
-      operationName: string | null | undefined;
-    },
+    args: SubscribeArgs,
     operationContext: ReturnType<typeof buildOperationContext>,
   ): Promise<ExecutionResult> {
     const services: ServiceMap = {};
