@@ -16,6 +16,8 @@ interface Loaded {
   readonly supergraphSchema: GraphQLSchema;
   readonly planner: QueryPlanner;
   readonly requirements: Requirements;
+  /** One data source per subgraph, built when the supergraph loads (not per event). */
+  readonly sources: ReadonlyMap<string, GraphQLDataSource>;
 }
 
 export interface SubscriptionEngineOptions {
@@ -76,6 +78,11 @@ export class SubscriptionEngine {
       supergraphSchema: supergraph.schema.toGraphQLJSSchema(),
       planner: new QueryPlanner(supergraph),
       requirements,
+      sources: new Map(
+        supergraph
+          .subgraphsMetadata()
+          .map(({ name, url }) => [name, this.options.dataSource(name, this.options.subgraphUrls?.[name] ?? url)]),
+      ),
     };
   }
 
@@ -277,8 +284,7 @@ export class SubscriptionEngine {
     operationContext: ReturnType<typeof buildOperationContext>,
   ): Promise<ExecutionResult> {
     const services: ServiceMap = {};
-    for (const { name, url } of loaded.supergraph.subgraphsMetadata()) {
-      const source = this.options.dataSource(name, this.options.subgraphUrls?.[name] ?? url);
+    for (const [name, source] of loaded.sources) {
       services[name] =
         name === primary.serviceName
           ? {
