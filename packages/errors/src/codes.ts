@@ -69,6 +69,26 @@ export const ERROR_CODES = {
     description:
       'A subscription fell more than 1,000 events behind (a slow consumer): it ends with this error. Subscribe again, and refetch what may have been missed.',
   },
+  OPERATION_LIMIT_EXCEEDED: {
+    http: 400,
+    description:
+      'The operation exceeds a configured limit (depth, aliases, root fields, tokens or estimated cost); `extensions.limit` names it, `extensions.max` and `extensions.actual` give the numbers.',
+  },
+  PAYLOAD_TOO_LARGE: { http: 413, description: 'The request body is larger than the configured maximum.' },
+  RATE_LIMITED: {
+    http: 429,
+    description:
+      'The caller used up its request budget; retry after `Retry-After` seconds (`RateLimit-*` headers give the budget).',
+  },
+  SUBGRAPH_UNAVAILABLE: {
+    http: 503,
+    description:
+      'A subgraph is unavailable (timed out or its circuit breaker is open); `extensions.serviceName` names it. Other fields of the response still arrive.',
+  },
+  PAYMENT_PROVIDER_ERROR: {
+    http: 502,
+    description: 'The payment provider refused or failed the request; nothing was changed locally. Retry later.',
+  },
   INTERNAL_SERVER_ERROR: {
     http: 500,
     description: 'An unexpected failure. Details are in the service log under the request id; none reach the client.',
