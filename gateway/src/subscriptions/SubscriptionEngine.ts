@@ -1,10 +1,19 @@
 import { operationFromDocument, Supergraph, type Schema } from '@apollo/federation-internals';
 import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from '@apollo/query-planner';
-import { authorizeOperation, type Requirements } from '@supergraph/auth';
+import { authorizeOperation, type Identity, type Requirements } from '@supergraph/auth';
 import type { Logger } from '@supergraph/logger';
 import { createClient, type Client } from 'graphql-ws';
-import { GraphQLError, Kind, print, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  parse,
+  print,
+  validate,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import WebSocket from 'ws';
 import type { GatewayContext } from '../context.js';
 import { AsyncQueue } from './AsyncQueue.js';
@@ -18,7 +27,33 @@ interface Loaded {
   readonly requirements: Requirements;
   /** One data source per subgraph, built when the supergraph loads (not per event). */
   readonly sources: ReadonlyMap<string, GraphQLDataSource>;
+  /** Prepared documents by operation name and text, for this supergraph only (least recently used evicted). */
+  readonly prepared: Map<string, Prepared>;
 }
+
+/** What is known of a document once, whoever sends it: parsed, validated, planned. */
+export interface Prepared {
+  readonly document: DocumentNode;
+  readonly operationName: string | undefined;
+  /** Parse or validation errors; nothing else is set when there are some. */
+  readonly errors: readonly GraphQLError[];
+  readonly isSubscription: boolean;
+  /** Set on first subscribe: the plan's primary fetch and the rest, shared by every subscriber. */
+  planned?: Planned | { readonly error: GraphQLError };
+  /** `authorizeOperation` outcome by the caller's scopes (it depends on nothing else). */
+  readonly authorized: Map<string, readonly GraphQLError[]>;
+}
+
+interface Planned {
+  readonly primary: FetchNode;
+  readonly eventPlan: QueryPlan;
+  readonly operationContext: ReturnType<typeof buildOperationContext>;
+  /** The document printed once: part of the key that lets identical subscriptions share a feed. */
+  readonly printed: string;
+}
+
+const PREPARED_MAX = 1_000;
+const AUTHORIZED_MAX = 64;
 
 export interface SubscriptionEngineOptions {
   readonly logger: Logger;
@@ -62,6 +97,8 @@ export class SubscriptionEngine {
   private loaded: Loaded | undefined;
   private readonly upstreams = new Map<string, Upstream>();
   private readonly feeds = new Map<string, Feed>();
+  /** A document parsed by `prepare` leads back to what was prepared with it. */
+  private readonly preparedByDocument = new WeakMap<DocumentNode, Prepared>();
   /** Client subscriptions currently open. */
   active = 0;
 
@@ -78,6 +115,7 @@ export class SubscriptionEngine {
       supergraphSchema: supergraph.schema.toGraphQLJSSchema(),
       planner: new QueryPlanner(supergraph),
       requirements,
+      prepared: new Map(),
       sources: new Map(
         supergraph
           .subgraphsMetadata()
@@ -132,41 +170,106 @@ export class SubscriptionEngine {
     };
   }
 
+  /**
+   * Parses and validates a subscription document once per supergraph: thousands of clients sending the
+   * same text share the result (and, on first subscribe, its plan).
+   */
+  prepare(query: string, operationName: string | null | undefined): Prepared | undefined {
+    const loaded = this.loaded;
+    if (!loaded) return undefined;
+    const key = `${operationName ?? ''}\u0000${query}`;
+    const hit = loaded.prepared.get(key);
+    if (hit) {
+      loaded.prepared.delete(key);
+      loaded.prepared.set(key, hit);
+      return hit;
+    }
+    const prepared = this.prepareDocument(loaded, query, operationName ?? undefined);
+    if (loaded.prepared.size >= PREPARED_MAX) loaded.prepared.delete(loaded.prepared.keys().next().value!);
+    loaded.prepared.set(key, prepared);
+    return prepared;
+  }
+
+  private prepareDocument(loaded: Loaded, query: string, operationName: string | undefined): Prepared {
+    const base = { operationName, authorized: new Map<string, readonly GraphQLError[]>() };
+    let document: DocumentNode;
+    try {
+      document = parse(query);
+    } catch (error) {
+      const message = (error as Error).message;
+      const errors = [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+      return { ...base, document: { kind: Kind.DOCUMENT, definitions: [] }, errors, isSubscription: false };
+    }
+    const errors = validate(loaded.schema, document).map(
+      (e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+    );
+    const prepared = { ...base, document, errors, isSubscription: isSubscription(document, operationName) };
+    this.preparedByDocument.set(document, prepared);
+    return prepared;
+  }
+
+  private plan(loaded: Loaded, prepared: Prepared): Planned | { readonly error: GraphQLError } {
+    if (prepared.planned) return prepared.planned;
+    const operation = operationFromDocument(loaded.apiSchema, prepared.document, {
+      ...(prepared.operationName ? { operationName: prepared.operationName } : {}),
+    });
+    const node = loaded.planner.buildQueryPlan(operation).node;
+    if (!node || node.kind !== 'Subscription') {
+      prepared.planned = { error: new GraphQLError('Only subscriptions are served over WebSocket') };
+      return prepared.planned;
+    }
+    const primary: FetchNode = node.primary;
+    prepared.planned = {
+      primary,
+      eventPlan: {
+        kind: 'QueryPlan',
+        node: node.rest ? ({ kind: 'Sequence', nodes: [primary, node.rest] } as PlanNode) : primary,
+      },
+      operationContext: buildOperationContext({
+        schema: loaded.schema,
+        operationDocument: prepared.document,
+        ...(prepared.operationName ? { operationName: prepared.operationName } : {}),
+      }),
+      printed: print(prepared.document),
+    };
+    return prepared.planned;
+  }
+
+  private authorize(loaded: Loaded, prepared: Prepared, identity: Identity | undefined): readonly GraphQLError[] {
+    const key = identity ? [...identity.scopes].sort().join(' ') : '\u0000anonymous';
+    const cached = prepared.authorized.get(key);
+    if (cached) return cached;
+    const denied = authorizeOperation(
+      loaded.schema,
+      prepared.document,
+      prepared.operationName,
+      loaded.requirements,
+      identity,
+    );
+    const errors = (denied?.denied ?? []).map(
+      (path) =>
+        new GraphQLError('Unauthorized field or type', {
+          path: [...path],
+          extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE' },
+        }),
+    );
+    if (prepared.authorized.size >= AUTHORIZED_MAX) prepared.authorized.clear();
+    prepared.authorized.set(key, errors);
+    return errors;
+  }
+
   /** One client subscription: an iterator of results, ended by the client, the upstream or an error. */
   subscribe(args: SubscribeArgs): AsyncIterableIterator<ExecutionResult> | ExecutionResult {
     const loaded = this.loaded;
     if (!loaded) return { errors: [new GraphQLError('The supergraph is not loaded yet')] };
-    const denied = authorizeOperation(
-      loaded.schema,
-      args.document,
-      args.operationName,
-      loaded.requirements,
-      args.context.identity,
-    );
-    if (denied) {
-      return {
-        errors: denied.denied.map(
-          (path) =>
-            new GraphQLError('Unauthorized field or type', {
-              path: [...path],
-              extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE' },
-            }),
-        ),
-      };
-    }
-    const operation = operationFromDocument(loaded.apiSchema, args.document, {
-      ...(args.operationName ? { operationName: args.operationName } : {}),
-    });
-    const plan = loaded.planner.buildQueryPlan(operation);
-    const node = plan.node;
-    if (!node || node.kind !== 'Subscription')
-      return { errors: [new GraphQLError('Only subscriptions are served over WebSocket')] };
-    const primary: FetchNode = node.primary;
-    const operationContext = buildOperationContext({
-      schema: loaded.schema,
-      operationDocument: args.document,
-      ...(args.operationName ? { operationName: args.operationName } : {}),
-    });
+    const prepared =
+      this.preparedByDocument.get(args.document) ?? this.prepare(print(args.document), args.operationName);
+    if (!prepared || prepared.errors.length > 0) return { errors: [...(prepared?.errors ?? [])] };
+    const denied = this.authorize(loaded, prepared, args.context.identity);
+    if (denied.length > 0) return { errors: [...denied] };
+    const planned = this.plan(loaded, prepared);
+    if ('error' in planned) return { errors: [planned.error] };
+    const { primary } = planned;
     const variables: Record<string, unknown> = {};
     for (const name of primary.variableUsages ?? []) if (name in args.variables) variables[name] = args.variables[name];
 
@@ -175,12 +278,11 @@ export class SubscriptionEngine {
     const key = [
       primary.serviceName,
       args.context.authorization ?? '',
-      print(args.document),
+      planned.printed,
       args.operationName ?? '',
       JSON.stringify(args.variables),
     ].join('\u0000');
-    const feed =
-      this.feeds.get(key) ?? this.openFeed(key, loaded, node.rest, primary, variables, args, operationContext);
+    const feed = this.feeds.get(key) ?? this.openFeed(key, loaded, planned, variables, args);
     this.active += 1;
     const queue: AsyncQueue<ExecutionResult> = new AsyncQueue<ExecutionResult>(
       this.options.queueCapacity ?? 100,
@@ -197,11 +299,9 @@ export class SubscriptionEngine {
   private openFeed(
     key: string,
     loaded: Loaded,
-    rest: PlanNode | undefined,
-    primary: FetchNode,
+    { primary, eventPlan, operationContext }: Planned,
     variables: Record<string, unknown>,
     args: SubscribeArgs,
-    operationContext: ReturnType<typeof buildOperationContext>,
   ): Feed {
     const { client, release } = this.upstream(primary.serviceName, args.context.authorization);
     const queues = new Set<AsyncQueue<ExecutionResult>>();
@@ -210,10 +310,6 @@ export class SubscriptionEngine {
     };
     const endAll = () => {
       for (const queue of [...queues]) queue.finish();
-    };
-    const eventPlan: QueryPlan = {
-      kind: 'QueryPlan',
-      node: rest ? ({ kind: 'Sequence', nodes: [primary, rest] } as PlanNode) : primary,
     };
     // Serialised: events are delivered in the order the subgraph sent them.
     let chain = Promise.resolve();

@@ -1,8 +1,8 @@
 import type { Identity } from '@supergraph/auth';
 import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@supergraph/logger';
-import { GraphQLError, parse, validate, type DocumentNode, type ExecutionResult } from 'graphql';
+import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { GatewayContext } from '../context.js';
-import { isSubscription, type SubscriptionEngine } from './SubscriptionEngine.js';
+import type { SubscriptionEngine } from './SubscriptionEngine.js';
 
 interface MinimalRequest {
   method: string;
@@ -43,16 +43,11 @@ export function multipartSubscriptions(
       !engine.schema
     )
       return next();
-    let document: DocumentNode;
-    try {
-      document = parse(req.body.query);
-    } catch {
-      return next(); // Apollo Server answers parse errors
-    }
     const operationName = typeof req.body.operationName === 'string' ? req.body.operationName : undefined;
-    if (!isSubscription(document, operationName)) return next();
-    const errors = validate(engine.schema, document);
-    if (errors.length > 0) return next();
+    const prepared = engine.prepare(req.body.query, operationName);
+    // Apollo Server answers parse and validation errors, and every query or mutation.
+    if (!prepared || prepared.errors.length > 0 || !prepared.isSubscription) return next();
+    const { document } = prepared;
 
     const identity = res.locals.identity as Identity | undefined;
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER] as string | undefined);

@@ -3,10 +3,10 @@ import { authenticate, type Identity, type SubjectDenylist, type TokenVerifier }
 import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@supergraph/logger';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { GraphQLError, parse, validate, type ExecutionResult } from 'graphql';
+import { GraphQLError, type ExecutionResult } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { GatewayContext } from '../context.js';
-import { isSubscription, type SubscriptionEngine } from './SubscriptionEngine.js';
+import type { SubscriptionEngine } from './SubscriptionEngine.js';
 
 export interface WebSocketOptions {
   readonly verifier: TokenVerifier | undefined;
@@ -99,18 +99,12 @@ export function attachWebSocketServer(
       onSubscribe: (ctx, _id, payload) => {
         const connection = connections.get(ctx.extra.socket);
         if (!engine.schema || !connection) return [new GraphQLError('The gateway is not ready')];
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
-        }
-        const errors = validate(engine.schema, document);
-        if (errors.length > 0)
-          return errors.map(
-            (e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
-          );
-        if (!isSubscription(document, payload.operationName)) {
+        // Parsed, validated (and later planned) once per distinct document, not per subscriber.
+        const prepared = engine.prepare(payload.query, payload.operationName);
+        if (!prepared) return [new GraphQLError('The gateway is not ready')];
+        if (prepared.errors.length > 0) return [...prepared.errors];
+        const { document } = prepared;
+        if (!prepared.isSubscription) {
           return [
             new GraphQLError('Send queries and mutations over HTTP; this endpoint serves subscriptions', {
               extensions: { code: 'BAD_REQUEST' },
