@@ -50,6 +50,8 @@ beforeAll(async () => {
     databaseName: db.name,
     gatewayPort: 0,
     websocket: { denylistCheckMs: 200, maxSubscriptionsPerSubject: 3 },
+    // Retries after 100, 200, 400, 800 and 1,600 ms (plus jitter): 3–4.5 s before a lost subgraph is given up.
+    upstreamSubscriptions: { upstreamRetryAttempts: 5, upstreamRetryBaseMs: 100 },
   });
   await graphql(
     stack.gatewayUrl,
@@ -291,16 +293,51 @@ describe('limits and revocation', () => {
 
 // Last: it stops the content subgraph.
 describe('resilience', () => {
-  it('a subgraph that goes away ends the subscriptions that need it: the client is never left hanging', async () => {
+  const createPost = async (title: string) =>
+    graphql(
+      stack.gatewayUrl,
+      `mutation { createPost(input: { title: "${title}", body: "b" }) { id } }`,
+      {},
+      { authorization: `Bearer ${await stack.devIssuer!.mintToken('alice')}` },
+    );
+
+  it('a subgraph restarted meanwhile: the gateway reconnects, subscribes again, and events flow on', async () => {
+    const subscription = collect(
+      connect(await stack.devIssuer!.mintToken('alice')),
+      'subscription { postCreated { title author { handle } } }',
+    );
+    await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(1), 3_000);
+    await stack.subgraphs.content.stop();
+    await stack.restartSubgraph('content');
+    // The gateway's retry subscribed again on the new server: a post created now arrives.
+    await eventually(async () => {
+      await createPost('after restart');
+      expect(subscription.results.map((r) => r.data)).toContainEqual({
+        postCreated: { title: 'after restart', author: { handle: 'alice' } },
+      });
+    }, 5_000);
+    expect(subscription.ended()).toBeUndefined();
+    subscription.unsubscribe();
+    await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(0), 3_000);
+  });
+
+  it('a subgraph that stays away ends the subscriptions that need it with an error: the client is never left hanging', async () => {
     const subscription = collect(
       connect(await stack.devIssuer!.mintToken('alice')),
       'subscription { postCreated { title } }',
     );
     await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(1), 3_000);
-    // A graceful stop completes the subgraph's subscriptions; an abrupt loss ends them with
-    // DOWNSTREAM_SERVICE_ERROR. Either way the gateway ends the client's subscription.
     await stack.subgraphs.content.stop();
-    await eventually(async () => expect(subscription.ended()).toBeDefined(), 5_000);
+    // After the retries, the last result says why, and the subscription completes.
+    await eventually(async () => expect(subscription.ended()).toBe('complete'), 8_000);
+    expect(subscription.results.at(-1)).toEqual({
+      errors: [
+        {
+          message: 'The content service ended the subscription',
+          extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: 'content' },
+        },
+      ],
+    });
     expect(stack.gateway.subscriptions.active()).toBe(0);
   });
 });

@@ -14,7 +14,7 @@ import { securedGateway, SupergraphSecurity } from './security.js';
 import { supergraphFromFile } from './supergraphFile.js';
 import type { GatewayContext } from './context.js';
 import { SubgraphDataSource } from './SubgraphDataSource.js';
-import { SubscriptionEngine } from './subscriptions/SubscriptionEngine.js';
+import { SubscriptionEngine, type SubscriptionEngineOptions } from './subscriptions/SubscriptionEngine.js';
 import { attachWebSocketServer, type WebSocketOptions } from './subscriptions/websocketServer.js';
 import { multipartSubscriptions } from './subscriptions/multipart.js';
 
@@ -52,6 +52,8 @@ export interface GatewayOptions {
     WebSocketOptions,
     'maxSubscriptionsPerConnection' | 'maxSubscriptionsPerSubject' | 'denylistCheckMs' | 'connectionInitWaitTimeoutMs'
   >;
+  /** How lost subgraph subscription connections are retried (see SubscriptionEngineOptions). */
+  readonly upstreamSubscriptions?: Pick<SubscriptionEngineOptions, 'upstreamRetryAttempts' | 'upstreamRetryBaseMs'>;
   /** Called after each reload attempt of the supergraph file. */
   readonly onSupergraphReload?: (outcome: 'updated' | 'rejected') => void;
 }
@@ -78,6 +80,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger,
     dataSource: (name, url) => new SubgraphDataSource(name, { url, fetcher: globalThis.fetch as never }, fetchMetrics),
     ...(options.subgraphUrls ? { subgraphUrls: options.subgraphUrls } : {}),
+    ...options.upstreamSubscriptions,
   });
   security.onCommit((sdl, requirements) => subscriptions.update(sdl, requirements));
   let websockets: ReturnType<typeof attachWebSocketServer> | undefined;

@@ -80,6 +80,7 @@ export interface StackOptions {
   readonly firstPartySafelistMode?: 'off' | 'log';
   /** graphql-ws limits of the gateway. */
   readonly websocket?: GatewayOptions['websocket'];
+  readonly upstreamSubscriptions?: GatewayOptions['upstreamSubscriptions'];
   readonly policy?: {
     readonly bundle?: string;
     readonly publicKeyPem?: string;
@@ -102,6 +103,11 @@ export interface Stack {
   readonly databaseUrl: string;
   /** Publishes every subgraph's committed outbox rows now. */
   drainOutboxes(): Promise<void>;
+  /**
+   * Starts a stopped subgraph again, on the same port with the same dependencies (a replaced replica);
+   * `subgraphs[name]` is the new server afterwards.
+   */
+  restartSubgraph(name: SubgraphName): Promise<void>;
   /** Stops the gateway, subgraphs, bus and (when embedded) PostgreSQL, in that order. */
   stop(): Promise<void>;
 }
@@ -195,23 +201,27 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const subgraphs = {} as Record<SubgraphName, SubgraphServer>;
     const subgraphUrls = {} as Record<SubgraphName, string>;
+    const startSubgraph = async (name: SubgraphName, port: number) => {
+      const server = await FACTORIES[name]({
+        databaseUrl,
+        bus,
+        logger,
+        verifier,
+        denylist,
+        identityAdmin,
+        policy: policy.engine,
+        realtime,
+        ...(options.countSqlQueries ? { countSqlQueries: true } : {}),
+      });
+      subgraphs[name] = server;
+      await server.migrate();
+      subgraphUrls[name] = (await server.start({ port, host })).url;
+    };
     await Promise.all(
       SUBGRAPH_NAMES.map(async (name) => {
-        const server = await FACTORIES[name]({
-          databaseUrl,
-          bus,
-          logger,
-          verifier,
-          denylist,
-          identityAdmin,
-          policy: policy.engine,
-          realtime,
-          ...(options.countSqlQueries ? { countSqlQueries: true } : {}),
-        });
-        cleanups.push(() => server.stop());
-        await server.migrate();
-        subgraphs[name] = server;
-        subgraphUrls[name] = (await server.start({ port: 0, host })).url;
+        // Stops the current server of that name, which a restart replaces.
+        cleanups.push(async () => subgraphs[name]?.stop());
+        await startSubgraph(name, 0);
       }),
     );
 
@@ -226,6 +236,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       denylist,
       partnerManifestsDir: options.partnerManifestsDir ?? path.join(REPO_ROOT, 'partners'),
       ...(options.websocket ? { websocket: options.websocket } : {}),
+      ...(options.upstreamSubscriptions ? { upstreamSubscriptions: options.upstreamSubscriptions } : {}),
       ...(options.firstPartySafelistMode ? { firstPartySafelistMode: options.firstPartySafelistMode } : {}),
       ...(options.manifestPollMs !== undefined ? { manifestPollMs: options.manifestPollMs } : {}),
       ...(apqCache ? { apqCache } : {}),
@@ -249,6 +260,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       async drainOutboxes() {
         await Promise.all(Object.values(subgraphs).map((server) => server.drainOutbox()));
       },
+      restartSubgraph: (name) => startSubgraph(name, Number(new URL(subgraphUrls[name]).port)),
       stop: cleanup,
     };
   } catch (error) {

@@ -3,7 +3,7 @@ import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type S
 import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from '@apollo/query-planner';
 import { authorizeOperation, type Identity, type Requirements } from '@supergraph/auth';
 import type { Logger } from '@supergraph/logger';
-import { createClient, type Client } from 'graphql-ws';
+import { CloseCode, createClient, type Client } from 'graphql-ws';
 import {
   GraphQLError,
   Kind,
@@ -63,6 +63,13 @@ export interface SubscriptionEngineOptions {
   readonly subgraphUrls?: Readonly<Record<string, string>>;
   /** Events a client may fall behind before its subscription ends. Default 100. */
   readonly queueCapacity?: number;
+  /**
+   * Reconnection attempts when a subgraph's subscription connection is lost, before the client
+   * subscriptions on it end with DOWNSTREAM_SERVICE_ERROR. Default 4.
+   */
+  readonly upstreamRetryAttempts?: number;
+  /** First retry delay; doubles with each attempt, with up to 50% random jitter. Default 200 ms (total ≈ 3–4.5 s). */
+  readonly upstreamRetryBaseMs?: number;
 }
 
 /** What one client subscription asks for. */
@@ -85,6 +92,14 @@ interface Upstream {
 }
 
 const wsUrl = (url: string) => url.replace(/^http/, 'ws');
+const isCallerRefused = (event: unknown) =>
+  typeof event === 'object' &&
+  event !== null &&
+  'code' in event &&
+  (event.code === CloseCode.Unauthorized || event.code === CloseCode.Forbidden);
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Exponential backoff with jitter, so that gateways do not reconnect to a restarted subgraph in lockstep. */
+const backoff = (retries: number, baseMs: number) => baseMs * 2 ** retries * (1 + Math.random() * 0.5);
 
 /**
  * Executes federated subscriptions, which `@apollo/gateway` cannot: the query planner's
@@ -145,9 +160,19 @@ export class SubscriptionEngine {
         webSocketImpl: WebSocket,
         lazy: true,
         lazyCloseTimeout: 1_000,
-        // A lost upstream ends the client's subscriptions with DOWNSTREAM_SERVICE_ERROR at once rather
-        // than retrying behind their back; clients resubscribe (graphql-ws clients retry by themselves).
-        retryAttempts: 0,
+        // A lost upstream (a subgraph replica restarting or going away) is reconnected with exponential
+        // backoff and every subscription on it is sent again; events published meanwhile are missed.
+        // When the retries run out, the client subscriptions end with DOWNSTREAM_SERVICE_ERROR.
+        retryAttempts: this.options.upstreamRetryAttempts ?? 4,
+        retryWait: (retries) => sleep(backoff(retries, this.options.upstreamRetryBaseMs ?? 200)),
+        // Also a refused connection (graphql-ws retries only close events by default: the replica may be
+        // restarting), but not a refusal of the caller (4401/4403: an expired token or a disabled account).
+        shouldRetry: (event) => !isCallerRefused(event),
+        on: {
+          connected: (_socket, _payload, wasRetry) => {
+            if (wasRetry) this.options.logger.info({ serviceName }, 'upstream subscription connection restored');
+          },
+        },
         connectionParams: authorization ? { authorization } : {},
       });
       entry = { client, refs: 0 };

@@ -51,8 +51,9 @@ export interface SubscriptionServer {
   /** Open WebSocket connections. */
   readonly connections: number;
   /**
-   * Graceful shutdown: refuses new connections, completes every operation (clients get `complete`),
-   * then closes each connection with 1001; connections still open after `timeoutMs` are terminated.
+   * Graceful shutdown: refuses new connections, lets queries and mutations in flight answer, then
+   * closes each connection with 1001 Going Away without completing its subscriptions (clients
+   * reconnect and subscribe again elsewhere); connections still open after `timeoutMs` are terminated.
    */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -92,7 +93,8 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
       extensions: { ...error.extensions, code },
     });
 
-  // Not its `dispose()` on shutdown: that closes sockets at once, and `close` below completes operations first.
+  // Not its `dispose()` on shutdown: that closes sockets at once, and `close` below lets queries and
+  // mutations in flight finish first.
   useServer<Record<string, unknown>, WsExtra>(
     {
       schema,
@@ -186,20 +188,15 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
     async close(timeoutMs = 5_000) {
       const deadline = Date.now() + timeoutMs;
       const closed = new Promise<void>((resolve) => wss.close(() => resolve()));
-      // End every streaming operation (graphql-ws then sends its `complete` and forgets it), including
-      // those that only start streaming meanwhile; wait for queries and mutations in flight.
-      const ended = new WeakSet<object>();
+      // Wait for queries and mutations in flight (graphql-ws holds them as `null` until they answer).
+      // Streaming subscriptions are not completed: `complete` would tell clients the stream is over,
+      // while it only moves. Closing with 1001 Going Away makes graphql-ws clients (the gateway among
+      // them) reconnect, to this replica restarted or another one, and subscribe again.
       while (Date.now() < deadline) {
-        let running = false;
-        for (const ctx of connections.keys()) {
-          for (const operation of Object.values(ctx.subscriptions)) {
-            running = true;
-            if (!operation || ended.has(operation) || !('return' in operation)) continue;
-            ended.add(operation);
-            void (operation.return as () => Promise<unknown>).call(operation).catch(() => undefined);
-          }
-        }
-        if (!running) break;
+        const inFlight = [...connections.keys()].some((ctx) =>
+          Object.values(ctx.subscriptions).some((operation) => operation === null),
+        );
+        if (!inFlight) break;
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       for (const socket of wss.clients) socket.close(CLOSE_GOING_AWAY, 'Server shutting down');
