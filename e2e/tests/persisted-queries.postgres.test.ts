@@ -9,6 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
 import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
+import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
+import WebSocket from 'ws';
 import { REPO_ROOT, startStack, type Stack } from '@supergraph/stack';
 import { eventually, graphql, testDatabase, testLogger, type TestDatabase } from '@supergraph/testing';
 
@@ -224,6 +226,50 @@ describe('partner safelists', () => {
         status: response.status,
         code: (response.body.errors as { extensions: { code: string } }[])[0]!.extensions.code,
       }).toEqual({ name, status: 400, code });
+    }
+  });
+
+  it('partners subscribe over graphql-ws by id only, from their own list', async () => {
+    const ws = (token: string) =>
+      createClient({
+        url: stack.gatewayUrl.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        connectionParams: { authorization: `Bearer ${token}` },
+      });
+    const firstResult = (client: Client, payload: { query: string; extensions?: Record<string, unknown> }) =>
+      new Promise<ExecutionResult | unknown>((resolve) => {
+        client.subscribe(payload, { next: resolve, error: resolve, complete: () => undefined });
+      });
+    const newPosts = { persistedQuery: { version: 1, sha256Hash: idOf('partner-acme', 'NewPosts') } };
+    const acme = ws(tokens.acme);
+    const globex = ws(tokens.globex);
+    try {
+      expect(await firstResult(acme, { query: 'subscription { postCreated { id } }' })).toEqual([
+        {
+          message: 'Partners must send the id of a persisted operation',
+          extensions: { code: 'PERSISTED_QUERY_ID_REQUIRED' },
+        },
+      ]);
+      expect(await firstResult(globex, { query: '', extensions: newPosts })).toEqual([
+        {
+          message: 'This operation is not in your list of persisted operations',
+          extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST' },
+        },
+      ]);
+      const event = firstResult(acme, { query: '', extensions: newPosts });
+      await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(1), 3_000);
+      await graphql(
+        stack.gatewayUrl,
+        'mutation { createPost(input: { title: "Pushed to partners", body: "b" }) { id } }',
+        {},
+        { authorization: `Bearer ${tokens.alice}` },
+      );
+      expect(await event).toEqual({
+        data: { postCreated: { id: expect.any(String), title: 'Pushed to partners', author: { handle: 'alice' } } },
+      });
+    } finally {
+      await Promise.all([acme.dispose(), globex.dispose()]);
     }
   });
 

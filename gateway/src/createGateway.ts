@@ -19,7 +19,12 @@ import { attachWebSocketServer, type WebSocketOptions } from './subscriptions/we
 import { multipartSubscriptions } from './subscriptions/multipart.js';
 
 export type { GatewayContext } from './context.js';
-import { persistedQueryMiddleware, SafelistRegistry, type PersistedQueryStats } from './persisted/index.js';
+import {
+  persistedQueryMiddleware,
+  safelistDecider,
+  SafelistRegistry,
+  type PersistedQueryStats,
+} from './persisted/index.js';
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 
 export interface GatewayOptions {
@@ -151,6 +156,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     ? new SafelistRegistry(options.partnerManifestsDir, logger, options.manifestPollMs)
     : undefined;
   const persistedStats: PersistedQueryStats = { byOperation: new Map() };
+  const safelist = safelists
+    ? safelistDecider(safelists, logger, persistedStats, { firstPartyMode: options.firstPartySafelistMode ?? 'off' })
+    : undefined;
   metrics.gauge('supergraph_websocket_connections', 'Open graphql-ws connections', [], (gauge) =>
     gauge.set(websockets?.connections() ?? 0),
   );
@@ -230,13 +238,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           logger.error({ err: error }, 'token verification unavailable'),
         ),
         express.json({ limit: options.bodyLimit ?? '1mb' }),
-        ...(safelists
-          ? [
-              persistedQueryMiddleware(safelists, logger, persistedStats, {
-                firstPartyMode: options.firstPartySafelistMode ?? 'off',
-              }),
-            ]
-          : []),
+        ...(safelist ? [persistedQueryMiddleware(safelist)] : []),
         // After the safelists: partners subscribe by id too.
         multipartSubscriptions(subscriptions, logger),
         expressMiddleware(apollo, {
@@ -264,6 +266,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       websockets = attachWebSocketServer(httpServer, subscriptions, logger, {
         verifier: options.verifier,
         denylist: options.denylist,
+        ...(safelist ? { safelist } : {}),
         ...options.websocket,
       });
       ready = true;

@@ -6,6 +6,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { GatewayContext } from '../context.js';
+import type { SafelistDecider } from '../persisted/index.js';
 import type { SubscriptionEngine } from './SubscriptionEngine.js';
 
 export interface WebSocketOptions {
@@ -19,6 +20,8 @@ export interface WebSocketOptions {
   readonly maxSubscriptionsPerSubject?: number;
   /** How often connections are checked against the denylist (disabled accounts). Default 10 s. */
   readonly denylistCheckMs?: number;
+  /** Partner safelists, decided as for HTTP; none: every caller may send documents. */
+  readonly safelist?: SafelistDecider;
 }
 
 interface Connection {
@@ -99,8 +102,17 @@ export function attachWebSocketServer(
       onSubscribe: (ctx, _id, payload) => {
         const connection = connections.get(ctx.extra.socket);
         if (!engine.schema || !connection) return [new GraphQLError('The gateway is not ready')];
+        // Partners subscribe by persisted id, from their safelist only, as over HTTP.
+        const decision = options.safelist?.(connection.identity, {
+          query: payload.query,
+          extensions: payload.extensions ?? undefined,
+        });
+        if (decision && !decision.ok)
+          return [new GraphQLError(decision.message, { extensions: { code: decision.code } })];
+        const query = decision ? decision.query : payload.query;
+        const operationName = decision ? decision.operationName : payload.operationName;
         // Parsed, validated (and later planned) once per distinct document, not per subscriber.
-        const prepared = engine.prepare(payload.query, payload.operationName);
+        const prepared = engine.prepare(query, operationName);
         if (!prepared) return [new GraphQLError('The gateway is not ready')];
         if (prepared.errors.length > 0) return [...prepared.errors];
         const { document } = prepared;
@@ -130,7 +142,7 @@ export function attachWebSocketServer(
           schema: engine.schema,
           document,
           variableValues: payload.variables ?? {},
-          operationName: payload.operationName ?? null,
+          operationName: operationName ?? null,
           contextValue: {
             requestId: connection.requestId,
             identity: connection.identity,
