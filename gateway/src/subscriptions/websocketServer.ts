@@ -49,15 +49,19 @@ export function attachWebSocketServer(
   const maxPerSubject = options.maxSubscriptionsPerSubject ?? 500;
   const perSubject = new Map<string, number>();
   const open = new Map<WebSocket, Connection>();
-  // A subject disabled while connected: its connections are closed with 4403 at the next check.
+  const closeSubject = (subject: string) => {
+    for (const [socket, connection] of open) {
+      if (connection.identity?.subject === subject) socket.close(CloseCode.Forbidden, 'Account disabled');
+    }
+  };
+  // A subject disabled while connected: its connections are closed with 4403 as soon as the denylist
+  // says so, and the periodic check catches a notice lost while Redis reconnected (one lookup per subject).
+  const stopWatching = options.denylist?.onAdded(closeSubject);
   const sweep = setInterval(() => {
     if (!options.denylist) return;
-    for (const [socket, connection] of open) {
-      const subject = connection.identity?.subject;
-      if (!subject) continue;
-      void options.denylist.has(subject).then((denied) => {
-        if (denied) socket.close(CloseCode.Forbidden, 'Account disabled');
-      });
+    const subjects = new Set([...open.values()].flatMap((connection) => connection.identity?.subject ?? []));
+    for (const subject of subjects) {
+      void options.denylist.has(subject).then((denied) => denied && closeSubject(subject));
     }
   }, options.denylistCheckMs ?? 10_000);
   sweep.unref();
@@ -176,6 +180,7 @@ export function attachWebSocketServer(
     connections: () => wss.clients.size,
     async close() {
       clearInterval(sweep);
+      stopWatching?.();
       await server.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
