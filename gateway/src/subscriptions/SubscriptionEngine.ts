@@ -97,6 +97,12 @@ const isCallerRefused = (event: unknown) =>
   event !== null &&
   'code' in event &&
   (event.code === CloseCode.Unauthorized || event.code === CloseCode.Forbidden);
+/**
+ * Disposes a graphql-ws client. Its `dispose` awaits a connection attempt in progress, which rejects
+ * ("All Subscriptions Gone") when the client's last subscription ended during a retry's wait: that
+ * rejection means nothing here and must not become an unhandled one.
+ */
+const dispose = (client: Client) => Promise.resolve(client.dispose()).catch(() => undefined);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 /** Exponential backoff with jitter, so that gateways do not reconnect to a restarted subgraph in lockstep. */
 const backoff = (retries: number, baseMs: number) => baseMs * 2 ** retries * (1 + Math.random() * 0.5);
@@ -189,7 +195,7 @@ export class SubscriptionEngine {
         held.refs -= 1;
         if (held.refs === 0) {
           this.upstreams.delete(key);
-          void held.client.dispose();
+          void dispose(held.client);
         }
       },
     };
@@ -447,7 +453,7 @@ export class SubscriptionEngine {
 
   /** Ends every upstream connection (gateway shutdown). */
   async close(): Promise<void> {
-    await Promise.all([...this.upstreams.values()].map((entry) => entry.client.dispose()));
+    await Promise.all([...this.upstreams.values()].map((entry) => dispose(entry.client)));
     this.upstreams.clear();
   }
 }
