@@ -117,6 +117,30 @@ describe('helm chart', () => {
     expect(developmentSecrets.map((secret) => secret.metadata.name)).toEqual(['sg-supergraph-dev']);
   });
 
+  it('routes payment webhooks to billing, with Stripe keys from the Secret, and admits only the Ingress controller', () => {
+    const objects = rendered.production ?? [];
+    const paths = find(objects, 'Ingress', 'gateway').spec.rules[0].http.paths;
+    expect(paths.map((p: Loose) => [p.path, p.pathType, p.backend.service.name])).toEqual([
+      ['/webhooks/payments', 'Exact', 'sg-supergraph-billing'],
+      ['/', 'Prefix', 'sg-supergraph-gateway'],
+    ]);
+    expect(firstContainer(objects, 'billing').env.map((e: Loose) => e.name)).toEqual([
+      'DATABASE_URL',
+      'REDIS_URL',
+      'STRIPE_SECRET_KEY',
+      'STRIPE_WEBHOOK_SECRET',
+    ]);
+    const billingIngress = find(objects, 'NetworkPolicy', 'billing').spec.ingress.map((rule: Loose) => rule.from);
+    expect(billingIngress).toContainEqual(
+      expect.arrayContaining([
+        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } },
+      ]),
+    );
+    // Other subgraphs still admit only the gateway (and metrics).
+    const contentFrom = find(objects, 'NetworkPolicy', 'content').spec.ingress.flatMap((rule: Loose) => rule.from);
+    expect(JSON.stringify(contentFrom)).not.toContain('ingress-nginx');
+  });
+
   it('has a helm test hook that asks the gateway for /health/ready', () => {
     const pod = (rendered.production ?? []).find((object) => object.kind === 'Pod');
     expect(pod?.metadata.annotations?.['helm.sh/hook']).toBe('test');
