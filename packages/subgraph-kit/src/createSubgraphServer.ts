@@ -276,6 +276,28 @@ export async function createSubgraphServer(
       .json(state.ready ? { status: 'ready' } : { status: 'not ready', reason: state.reason });
   });
 
+  for (const route of definition.httpRoutes ?? []) {
+    // Raw bytes, any content type: webhook signatures are computed over the body exactly as sent.
+    const raw = express.raw({ type: () => true, limit: deps.bodyLimit ?? '1mb' });
+    app[route.method === 'GET' ? 'get' : 'post'](route.path, raw, async (req, res) => {
+      const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+      const routeLogger = logger.child({ requestId, route: route.path });
+      try {
+        const answer = await route.handle({
+          rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+          headers: req.headers,
+          em: orm.em.fork(),
+          logger: routeLogger,
+          requestId,
+        });
+        res.status(answer.status).json(answer.body);
+      } catch (error) {
+        routeLogger.error({ err: error }, 'HTTP route failed');
+        res.status(500).json({ error: 'internal error' });
+      }
+    });
+  }
+
   const consumptions: Consumption[] = [];
   const consumerContext: ConsumerContext = { realtime, logger };
   let started = false;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { EntitySchema, MigrationObject } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { DomainEvent, RealtimeBus } from '@supergraph/events';
 import type { Logger } from '@supergraph/logger';
 import { parse, type DocumentNode } from 'graphql';
@@ -23,6 +24,34 @@ export interface ConsumerDefinition {
   /** Consumer group and idempotency namespace, e.g. `search.index-posts`. */
   readonly name: string;
   readonly handle: (event: DomainEvent, em: EntityManager, context: ConsumerContext) => Promise<void>;
+}
+
+/** What an {@link HttpRoute} handler receives: the body exactly as sent (signatures are computed over it). */
+export interface HttpRouteRequest {
+  readonly rawBody: Buffer;
+  readonly headers: IncomingHttpHeaders;
+  /** A fork of the entity manager for this request alone. */
+  readonly em: EntityManager;
+  readonly logger: Logger;
+  readonly requestId: string;
+}
+
+/** The answer of an {@link HttpRoute}: a status and a JSON body. */
+export interface HttpRouteResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/**
+ * An HTTP endpoint a subgraph owns beside `/graphql` (e.g. payment-provider webhooks). The body is
+ * never parsed by the kit (up to the server's body limit); no bearer token is checked, so the route
+ * authenticates its callers itself. A thrown error answers 500 (logged), so callers that retry do.
+ */
+export interface HttpRoute {
+  readonly method: 'GET' | 'POST';
+  /** Path on the subgraph's port, e.g. `/webhooks/payments`. */
+  readonly path: string;
+  readonly handle: (request: HttpRouteRequest) => Promise<HttpRouteResponse>;
 }
 
 /**
@@ -48,6 +77,8 @@ export interface SubgraphDefinition {
   readonly policyResources?: Readonly<Record<string, (parent: never) => Record<string, unknown>>>;
   /** The caller's plan for the policy input's `subject.plan`, from this subgraph's own read model. */
   readonly policyPlan?: (em: EntityManager, subject: string) => Promise<{ code: string; status: string } | null>;
+  /** Subgraph-owned HTTP endpoints with raw body access, served on the subgraph's port. */
+  readonly httpRoutes?: readonly HttpRoute[];
 }
 
 export function defineSubgraph(definition: SubgraphDefinition): SubgraphDefinition {

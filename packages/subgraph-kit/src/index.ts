@@ -1,5 +1,13 @@
 export { defineSubgraph, loadTypeDefs } from './defineSubgraph.js';
-export type { SubgraphDefinition, ConsumerDefinition, ConsumerContext, MigrationEntry } from './defineSubgraph.js';
+export type {
+  SubgraphDefinition,
+  ConsumerDefinition,
+  ConsumerContext,
+  MigrationEntry,
+  HttpRoute,
+  HttpRouteRequest,
+  HttpRouteResponse,
+} from './defineSubgraph.js';
 export type { SubgraphContext } from './context.js';
 export { Loaders } from './Loaders.js';
 export { createSubgraphServer } from './createSubgraphServer.js';

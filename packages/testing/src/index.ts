@@ -11,3 +11,5 @@ export { startTestIssuer, REALM_FILE } from './testIssuer.js';
 export { startKeycloak } from './keycloak.js';
 export type { KeycloakServer } from './keycloak.js';
 export { committedPolicyEngine, COMMITTED_BUNDLE, DEV_PUBLIC_KEY, DEV_SIGNING_KEY } from './testPolicy.js';
+export { subscribeWs, wsClient } from './wsSubscription.js';
+export type { SubscriptionEnd, WsSubscription } from './wsSubscription.js';
