@@ -1,4 +1,4 @@
 import { runSubgraph } from '@supergraph/subgraph-kit';
-import { billingSubgraph } from './server.js';
+import { createBillingSubgraph } from './server.js';
 
-await runSubgraph(billingSubgraph);
+await runSubgraph(() => createBillingSubgraph());

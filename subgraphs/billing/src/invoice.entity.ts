@@ -7,7 +7,7 @@ export interface InvoiceLine {
   amountMinor: number;
 }
 
-/** An invoice; money in integer minor units. */
+/** An invoice; money in integer minor units. Provider invoices carry their provider id. */
 export interface Invoice {
   id: string;
   userId: string;
@@ -17,6 +17,9 @@ export interface Invoice {
   status: InvoiceStatus;
   lines: InvoiceLine[];
   issuedAt: Date;
+  providerInvoiceId: string | null;
+  periodStart: Date | null;
+  periodEnd: Date | null;
 }
 
 export const InvoiceSchema = new EntitySchema<Invoice>({
@@ -31,6 +34,9 @@ export const InvoiceSchema = new EntitySchema<Invoice>({
     status: { type: 'text' },
     lines: { type: 'json' },
     issuedAt: { type: 'Date', columnType: 'timestamptz' },
+    providerInvoiceId: { type: 'text', nullable: true, unique: 'invoice_provider_invoice_id_unique' },
+    periodStart: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    periodEnd: { type: 'Date', columnType: 'timestamptz', nullable: true },
   },
   indexes: [{ name: 'invoice_user_id_idx', properties: ['userId', 'id'] }],
 });

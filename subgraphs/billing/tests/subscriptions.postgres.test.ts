@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
-import { WebSocket } from 'ws';
+import type { Client } from 'graphql-ws';
 import { createServer } from '@supergraph/billing';
 import { InProcessRealtime } from '@supergraph/events';
-import { eventually, graphql, startTestSubgraph, type TestSubgraph } from '@supergraph/testing';
+import { eventually, graphql, startTestSubgraph, subscribeWs, wsClient, type TestSubgraph } from '@supergraph/testing';
 
 const TOPIC = 'billing.subscriptionChanged';
 const MINE = 'subscription { mySubscriptionChanged { plan status } }';
@@ -22,26 +21,9 @@ afterAll(async () => {
 });
 
 function subscribe(token: string | undefined) {
-  const client = createClient({
-    url: subgraph.wsUrl,
-    webSocketImpl: WebSocket,
-    retryAttempts: 0,
-    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
-  });
+  const client = wsClient(subgraph.wsUrl, token);
   clients.push(client);
-  const events: ExecutionResult[] = [];
-  let unsubscribe = () => undefined as void;
-  const done = new Promise<{ completed: true } | { error: unknown }>((resolve) => {
-    unsubscribe = client.subscribe(
-      { query: MINE },
-      {
-        next: (result) => void events.push(result as ExecutionResult),
-        error: (error) => resolve({ error }),
-        complete: () => resolve({ completed: true }),
-      },
-    );
-  });
-  return { events, done, unsubscribe };
+  return subscribeWs(client, MINE);
 }
 
 async function setPlan(userId: string, plan: 'FREE' | 'PRO') {
