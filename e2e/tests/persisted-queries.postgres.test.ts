@@ -242,8 +242,8 @@ describe('partner safelists', () => {
         client.subscribe(payload, { next: resolve, error: resolve, complete: () => undefined });
       });
     const newPosts = { persistedQuery: { version: 1, sha256Hash: idOf('partner-acme', 'NewPosts') } };
-    const acme = ws(tokens.acme);
-    const globex = ws(tokens.globex);
+    const acme = ws(tokens.acme!);
+    const globex = ws(tokens.globex!);
     try {
       expect(await firstResult(acme, { query: 'subscription { postCreated { id } }' })).toEqual([
         {

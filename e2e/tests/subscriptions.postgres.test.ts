@@ -129,6 +129,97 @@ describe('postCreated through the gateway', () => {
   });
 });
 
+describe('commentAdded and moderationCaseUpdated through the gateway', () => {
+  const as = async (user: string) => ({ authorization: `Bearer ${await stack.devIssuer!.mintToken(user)}` });
+  const createPost = async (title: string) => {
+    const created = await graphql(
+      stack.gatewayUrl,
+      'mutation($t: String!) { createPost(input: { title: $t, body: "text" }) { id } }',
+      { t: title },
+      await as('alice'),
+    );
+    return (created.body.data as { createPost: { id: string } }).createPost.id;
+  };
+
+  it('delivers each comment on the post with fields from content, users and moderation', async () => {
+    await graphql(stack.gatewayUrl, '{ me { id } }', {}, await as('bob'));
+    const [post, other] = [await createPost('Commented'), await createPost('Not this one')];
+    const subscription = collect(
+      connect(await stack.devIssuer!.mintToken('alice')),
+      `subscription($p: ID!) { commentAdded(postId: $p) {
+        body author { handle } post { title author { handle } moderation { status } } } }`,
+      { p: post },
+    );
+    await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(1), 3_000);
+    const comment = (postId: string, body: string) =>
+      as('bob').then((headers) =>
+        graphql(
+          stack.gatewayUrl,
+          'mutation($p: ID!, $b: String!) { addComment(input: { postId: $p, body: $b }) { id } }',
+          { p: postId, b: body },
+          headers,
+        ),
+      );
+    expect((await comment(other, 'elsewhere')).body.errors).toBeUndefined();
+    expect((await comment(post, 'first!')).body.errors).toBeUndefined();
+    await eventually(async () => expect(subscription.results).toHaveLength(1), 3_000);
+    expect(subscription.results).toEqual([
+      {
+        data: {
+          commentAdded: {
+            body: 'first!',
+            author: { handle: 'bob' },
+            post: { title: 'Commented', author: { handle: 'alice' }, moderation: { status: 'VISIBLE' } },
+          },
+        },
+      },
+    ]);
+    subscription.unsubscribe();
+    await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(0), 3_000);
+  });
+
+  it('moderationCaseUpdated reaches moderators when a report opens a case, and is refused to users', async () => {
+    const refused = collect(
+      connect(await stack.devIssuer!.mintToken('alice')),
+      'subscription { moderationCaseUpdated { id } }',
+    );
+    await eventually(async () => expect(refused.ended()).toBe('complete'), 3_000);
+    expect(refused.results).toEqual([
+      { errors: [expect.objectContaining({ extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE' } })] },
+    ]);
+
+    const post = await createPost('Reported in realtime');
+    const cases = collect(
+      connect(await stack.devIssuer!.mintToken('mod')),
+      'subscription { moderationCaseUpdated { state contentId post { title author { handle } } } }',
+    );
+    await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(1), 3_000);
+    // Moderation learns of the post from content's event stream; report once it has.
+    const bob = await as('bob');
+    await eventually(async () => {
+      const reported = await graphql(
+        stack.gatewayUrl,
+        'mutation($id: ID!) { reportContent(id: $id, reason: "spam") { id } }',
+        { id: post },
+        bob,
+      );
+      expect(reported.body.errors).toBeUndefined();
+    }, 5_000);
+    await eventually(async () => expect(cases.results.length).toBeGreaterThanOrEqual(1), 5_000);
+    expect(cases.results[0]).toEqual({
+      data: {
+        moderationCaseUpdated: {
+          state: 'OPEN',
+          contentId: post,
+          post: { title: 'Reported in realtime', author: { handle: 'alice' } },
+        },
+      },
+    });
+    cases.unsubscribe();
+    await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(0), 3_000);
+  });
+});
+
 describe('auth and limits', () => {
   it('an invalid token in connection_init is refused with 4403', async () => {
     let code: number | undefined;
@@ -153,6 +244,20 @@ describe('auth and limits', () => {
         ],
       },
     ]);
+  });
+
+  it('the operation limits of HTTP apply to subscriptions: too deep is refused, naming the limit', async () => {
+    const nested = (depth: number): string =>
+      depth === 0 ? 'title' : `author { posts { edges { node { ${nested(depth - 1)} } } } }`;
+    const subscription = collect(connect(), `subscription { postCreated { ${nested(3)} } }`);
+    await eventually(async () => expect(subscription.ended()).toBeDefined(), 3_000);
+    expect(subscription.ended()).toEqual([
+      {
+        message: 'The operation exceeds the depth limit (14 > 12)',
+        extensions: { code: 'OPERATION_LIMIT_EXCEEDED', limit: 'depth', max: 12, actual: 14 },
+      },
+    ]);
+    expect(stack.gateway.subscriptions.active()).toBe(0);
   });
 
   it('the connection is closed with 4403 when its token expires', async () => {
@@ -302,6 +407,39 @@ describe('resilience', () => {
       { authorization: `Bearer ${await stack.devIssuer!.mintToken('alice')}` },
     );
 
+  it('a follow-up fetch that fails puts its error in that event, and the stream goes on', async () => {
+    const subscription = collect(
+      connect(await stack.devIssuer!.mintToken('alice')),
+      'subscription { postCreated { title author { handle subscription { plan } } } }',
+    );
+    await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(1), 3_000);
+    await stack.subgraphs.billing.stop();
+    try {
+      await createPost('billing is down');
+      await eventually(async () => expect(subscription.results).toHaveLength(1), 5_000);
+      // User.subscription and every field above it are non-null, so the event's data is null (GraphQL's
+      // null propagation), and the error says which subgraph failed.
+      expect(subscription.results[0]).toEqual({
+        data: null,
+        errors: [
+          expect.objectContaining({
+            extensions: expect.objectContaining({ code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: 'billing' }),
+          }),
+        ],
+      });
+    } finally {
+      await stack.restartSubgraph('billing');
+    }
+    await createPost('billing is back');
+    await eventually(async () => expect(subscription.results).toHaveLength(2), 5_000);
+    expect(subscription.results[1]).toEqual({
+      data: { postCreated: { title: 'billing is back', author: { handle: 'alice', subscription: { plan: 'FREE' } } } },
+    });
+    expect(subscription.ended()).toBeUndefined();
+    subscription.unsubscribe();
+    await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(0), 3_000);
+  });
+
   it('a subgraph restarted meanwhile: the gateway reconnects, subscribes again, and events flow on', async () => {
     const subscription = collect(
       connect(await stack.devIssuer!.mintToken('alice')),
@@ -320,6 +458,29 @@ describe('resilience', () => {
     expect(subscription.ended()).toBeUndefined();
     subscription.unsubscribe();
     await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(0), 3_000);
+  });
+
+  it('a client that leaves while the gateway is reconnecting upstream leaves nothing behind', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const subscription = collect(
+        connect(await stack.devIssuer!.mintToken('alice')),
+        'subscription { postCreated { title } }',
+      );
+      await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(1), 3_000);
+      await stack.subgraphs.content.stop();
+      await new Promise((resolve) => setTimeout(resolve, 150)); // within the retries' waits
+      subscription.unsubscribe();
+      await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(0), 3_000);
+      // Long enough for every pending retry to wake up and find no subscription left.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await stack.restartSubgraph('content');
+    }
   });
 
   it('a subgraph that stays away ends the subscriptions that need it with an error: the client is never left hanging', async () => {

@@ -54,9 +54,13 @@ is_user(id) if {
 
 # METADATA
 # title: Has active plan
-# description: The subject's plan has this code (FREE, PRO) and status ACTIVE.
+# description: >-
+#   The subject's plan has this code (FREE, PRO, PARTNER) and a status that grants it: ACTIVE or
+#   TRIALING, as billing's entitlements (PAST_DUE and CANCELED grant nothing).
 has_active_plan(code) if {
 	is_authenticated
 	input.subject.plan.code == code
-	input.subject.plan.status == "ACTIVE"
+	_entitling_statuses[input.subject.plan.status]
 }
+
+_entitling_statuses := {"ACTIVE", "TRIALING"}

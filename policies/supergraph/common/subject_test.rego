@@ -68,8 +68,13 @@ test_allow_has_active_plan_for_active_pro if {
 	subject.has_active_plan("PRO") with input.subject as _user
 }
 
+test_allow_has_active_plan_while_trialing if {
+	subject.has_active_plan("PRO") with input.subject as object.union(_user, {"plan": {"code": "PRO", "status": "TRIALING"}})
+}
+
 test_deny_has_active_plan_when_inactive_other_or_missing if {
 	not subject.has_active_plan("PRO") with input.subject as object.union(_user, {"plan": {"code": "PRO", "status": "PAST_DUE"}})
+	not subject.has_active_plan("PRO") with input.subject as object.union(_user, {"plan": {"code": "PRO", "status": "CANCELED"}})
 	not subject.has_active_plan("PRO") with input.subject as object.union(_user, {"plan": {"code": "FREE", "status": "ACTIVE"}})
 	not subject.has_active_plan("PRO") with input.subject as object.union(_user, {"plan": null})
 }

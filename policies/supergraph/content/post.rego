@@ -17,7 +17,7 @@ _is_author if subject.is_user(input.resource.authorId)
 # title: Read decision
 # description: |
 #   Hidden or removed posts: moderators and admins only. Premium posts: an active PRO plan
-#   (input.subject.plan = {"code": "PRO", "status": "ACTIVE"}), the author, or a moderator/admin.
+#   (input.subject.plan = {"code": "PRO", "status": "ACTIVE" or "TRIALING"}), the author, or a moderator/admin.
 #   Everything else is public.
 # entrypoint: true
 read := {"allow": allow_read, "reason": _read_reason}
@@ -65,7 +65,9 @@ else := "not the author"
 
 # METADATA
 # title: Delete decision
-# description: The author, a moderator or an admin deletes a post.
+# description: |
+#   Only the author deletes (soft-deletes) a post. Moderators and admins take posts down through
+#   moderation decisions (HIDDEN, REMOVED), which are audited and reversible, not by deleting them.
 # entrypoint: true
 delete := {"allow": allow_delete, "reason": _delete_reason}
 
@@ -73,11 +75,7 @@ default allow_delete := false
 
 allow_delete if _is_author
 
-allow_delete if subject.is_moderator
-
 _delete_reason := "author" if _is_author
-
-else := "moderator" if subject.is_moderator
 
 else := "unauthenticated" if not subject.is_authenticated
 

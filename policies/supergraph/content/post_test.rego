@@ -85,9 +85,9 @@ test_allow_delete_by_author if {
 	post.delete == {"allow": true, "reason": "author"} with input as _input(_alice, {})
 }
 
-test_allow_delete_by_moderator_and_admin if {
-	post.delete == {"allow": true, "reason": "moderator"} with input as _input(_moderator, {})
-	post.delete == {"allow": true, "reason": "moderator"} with input as _input(_admin, {})
+test_deny_delete_by_moderator_and_admin if {
+	post.delete == {"allow": false, "reason": "not the author"} with input as _input(_moderator, {})
+	post.delete == {"allow": false, "reason": "not the author"} with input as _input(_admin, {})
 }
 
 test_deny_delete_by_other_user if {

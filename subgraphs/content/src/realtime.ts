@@ -1,6 +1,8 @@
 import { realtimeConsumer } from '@supergraph/subgraph-kit';
 import { POSTS_STREAM } from './post.service.js';
 import type { Post } from './post.entity.js';
+import type { Comment } from './comment.entity.js';
+import { COMMENTS_STREAM } from './comment.service.js';
 
 /** Realtime topic of created posts: the `PostCreated` payloads of `content.posts`, once committed. */
 export const POST_CREATED_TOPIC = 'content.postCreated';
@@ -39,7 +41,48 @@ export function postFromPayload(payload: PostCreatedPayload): Post {
     premium: payload.premium,
     status: 'VISIBLE',
     statusChangedAt: null,
+    likeCount: 0,
     createdAt,
     updatedAt: createdAt,
+    editedAt: null,
+    deletedAt: null,
+  };
+}
+
+/** Realtime topic of added comments: the `CommentCreated` payloads of `content.comments`, once committed. */
+export const COMMENT_ADDED_TOPIC = 'content.commentAdded';
+
+/** The payload of `CommentCreated` (stream `content.comments`) and of the `content.commentAdded` topic. */
+export interface CommentCreatedPayload {
+  readonly id: string;
+  readonly postId: string;
+  readonly parentId: string | null;
+  readonly authorId: string;
+  readonly body: string;
+  /** ISO-8601. */
+  readonly createdAt: string;
+}
+
+/** Publishes every committed `CommentCreated` to `content.commentAdded`. */
+export const commentAddedPublisher = realtimeConsumer({
+  stream: COMMENTS_STREAM,
+  name: 'content.realtime-comments',
+  type: 'CommentCreated',
+  topic: COMMENT_ADDED_TOPIC,
+});
+
+/** The comment an event describes, for `Subscription.commentAdded`. */
+export function commentFromPayload(payload: CommentCreatedPayload): Comment {
+  return {
+    id: payload.id,
+    postId: payload.postId,
+    authorId: payload.authorId,
+    parentId: payload.parentId,
+    body: payload.body,
+    status: 'VISIBLE',
+    statusChangedAt: null,
+    createdAt: new Date(payload.createdAt),
+    editedAt: null,
+    deletedAt: null,
   };
 }

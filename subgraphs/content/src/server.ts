@@ -4,20 +4,35 @@ import { PlanEntitlementSchema } from './entitlement.entity.js';
 import { applyModerationStatus } from './moderation-status.js';
 import { applySubscriptionChanged, planOf } from './entitlement.service.js';
 import { PostSchema, type Post } from './post.entity.js';
-import { postCreatedPublisher } from './realtime.js';
+import { CommentSchema } from './comment.entity.js';
+import { PostLikeSchema } from './like.entity.js';
+import { FollowCountSchema, FollowSchema } from './follow.entity.js';
+import { IdempotencyKeySchema } from './idempotency.entity.js';
+import { commentAddedPublisher, postCreatedPublisher } from './realtime.js';
+import { applyFollowEvent, FOLLOWS_STREAM } from './follow.service.js';
 import { resolvers } from './resolvers.js';
 
 export const contentSubgraph = defineSubgraph({
   name: 'content',
   typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
   resolvers,
-  entities: [PostSchema, PlanEntitlementSchema],
+  entities: [
+    PostSchema,
+    CommentSchema,
+    PostLikeSchema,
+    FollowSchema,
+    FollowCountSchema,
+    IdempotencyKeySchema,
+    PlanEntitlementSchema,
+  ],
   migrations,
-  references: { Post: PostSchema },
+  // Post and Comment resolve their references themselves (resolvers.ts): with the readers' visibility rules.
   consumers: [
     { stream: 'billing.subscriptions', name: 'content.entitlements', handle: applySubscriptionChanged },
     { stream: 'moderation.decisions', name: 'content.moderation-status', handle: applyModerationStatus },
+    { stream: FOLLOWS_STREAM, name: 'content.follows', handle: applyFollowEvent },
     postCreatedPublisher,
+    commentAddedPublisher,
   ],
   policyResources: {
     Post: (post: Post) => ({ id: post.id, authorId: post.authorId, status: post.status, premium: post.premium }),

@@ -1,4 +1,4 @@
 import { runSubgraph } from '@supergraph/subgraph-kit';
-import { moderationSubgraph } from './server.js';
+import { moderationSubgraphWith } from './server.js';
 
-await runSubgraph(moderationSubgraph);
+await runSubgraph(moderationSubgraphWith());

@@ -46,6 +46,21 @@ export class UserService {
     );
   }
 
+  /** Users moderation flagged for review, oldest flag first; the cursor's user locates the position. */
+  async flaggedPage({ first, after }: PageArgs): Promise<User[]> {
+    const orderBy = { flaggedForReviewAt: 'asc', id: 'asc' } as const;
+    const flagged = { flaggedForReviewAt: { $ne: null } };
+    if (!after) return this.em.find(UserSchema, flagged, { orderBy, limit: first + 1 });
+    const anchor = await this.em.findOne(UserSchema, { id: after, ...flagged });
+    if (!anchor?.flaggedForReviewAt) return [];
+    const since = anchor.flaggedForReviewAt;
+    return this.em.find(
+      UserSchema,
+      { $or: [{ flaggedForReviewAt: { $gt: since } }, { flaggedForReviewAt: since, id: { $gt: anchor.id } }] },
+      { orderBy, limit: first + 1 },
+    );
+  }
+
   async create(input: CreateUserInput, actor?: Identity): Promise<User> {
     const check = new InputValidator();
     const handle = input.handle.trim().toLowerCase();
@@ -89,6 +104,8 @@ export class UserService {
           handle,
           displayName: identity.name ?? identity.username ?? handle,
           bio: null,
+          followerCount: 0,
+          followingCount: 0,
           createdAt: new Date(),
           updatedAt: new Date(),
         })
@@ -173,13 +190,29 @@ export class UserService {
     return user;
   }
 
-  auditLog(userId: string): Promise<UserAudit[]> {
-    return this.em.find(UserAuditSchema, { userId }, { orderBy: { id: 'desc' } });
+  /** Each user's audit entries, newest first, for several users in one query (`User.auditLog` per level). */
+  async auditLogs(userIds: readonly string[]): Promise<UserAudit[][]> {
+    const entries = await this.em.find(
+      UserAuditSchema,
+      { userId: { $in: [...new Set(userIds)] } },
+      { orderBy: { id: 'desc' } },
+    );
+    const byUser = new Map<string, UserAudit[]>();
+    for (const entry of entries) byUser.set(entry.userId, [...(byUser.get(entry.userId) ?? []), entry]);
+    return userIds.map((id) => byUser.get(id) ?? []);
   }
 
   private insert(fields: Pick<User, 'id' | 'handle' | 'displayName' | 'bio'>): User {
     const now = new Date();
-    const user = this.em.create(UserSchema, { ...fields, disabledAt: null, createdAt: now, updatedAt: now });
+    const user = this.em.create(UserSchema, {
+      ...fields,
+      disabledAt: null,
+      followerCount: 0,
+      followingCount: 0,
+      flaggedForReviewAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
     recordEvent(this.em, {
       stream: USERS_STREAM,
       type: 'UserCreated',

@@ -1,31 +1,19 @@
 import { EntitySchema } from '@mikro-orm/core';
 
-export type ModerationStatus = 'VISIBLE' | 'HIDDEN' | 'REMOVED';
 export type RuleAction = 'FLAG' | 'HIDE';
+export type RuleKind = 'WORD' | 'REGEX';
 
-/** The moderation state of one post; a post without a row is VISIBLE. */
-export interface ContentModeration {
-  postId: string;
-  status: ModerationStatus;
-  updatedAt: Date;
-}
-
-export const ContentModerationSchema = new EntitySchema<ContentModeration>({
-  name: 'ContentModeration',
-  tableName: 'content_moderation',
-  properties: {
-    postId: { type: 'uuid', primary: true },
-    status: { type: 'text' },
-    updatedAt: { type: 'Date', columnType: 'timestamptz' },
-  },
-});
-
+/** A word or a (ReDoS-checked) regular expression that new and edited content is checked against. */
 export interface ModerationRule {
   id: string;
   pattern: string;
+  kind: RuleKind;
   severity: number;
   action: RuleAction;
   createdAt: Date;
+  updatedAt: Date;
+  /** Deleted rules stay, so that cases and the audit log keep pointing at them. */
+  deletedAt: Date | null;
 }
 
 export const ModerationRuleSchema = new EntitySchema<ModerationRule>({
@@ -34,8 +22,11 @@ export const ModerationRuleSchema = new EntitySchema<ModerationRule>({
   properties: {
     id: { type: 'uuid', primary: true },
     pattern: { type: 'text' },
+    kind: { type: 'text', default: 'WORD' },
     severity: { type: 'integer' },
     action: { type: 'text' },
     createdAt: { type: 'Date', columnType: 'timestamptz' },
+    updatedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
+    deletedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
   },
 });
