@@ -57,7 +57,7 @@ describe('one query across all five subgraphs', () => {
   it('returns users with their plan, posts with moderation status, and search results fed by events', async () => {
     const query = `{
       users(first: 2) { edges { node { handle subscription { plan status } posts(first: 2) { edges { node { title moderation { status } } } } } } }
-      search(query: "federation", first: 3) { totalCount edges { node { title author { handle } } } }
+      search(query: "federation", first: 3) { totalCount edges { node { post { title author { handle } } } } }
     }`;
     // Search is a read model fed through the outbox and Redis Streams: it converges shortly after the writes.
     const { status, body } = await eventually(async () => {
@@ -94,8 +94,8 @@ describe('one query across all five subgraphs', () => {
         search: {
           totalCount: 2,
           edges: expect.arrayContaining([
-            { node: { title: 'Poetry', author: { handle: 'alice' } } },
-            { node: { title: 'Compilers', author: { handle: 'bob' } } },
+            { node: { post: { title: 'Poetry', author: { handle: 'alice' } } } },
+            { node: { post: { title: 'Compilers', author: { handle: 'bob' } } } },
           ]),
         },
       },
