@@ -8,4 +8,6 @@ export interface GatewayContext {
   readonly logger: Logger;
   /** The caller's `Authorization` header, forwarded to subgraphs (which verify it again). */
   readonly authorization: string | undefined;
+  /** Who the edge charged for this request (rate limits), e.g. `sub:<subject>` or `ip:<address>`. */
+  readonly rateLimitKey?: string | undefined;
 }

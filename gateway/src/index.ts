@@ -4,6 +4,7 @@ import { initTracingFromEnv } from '@supergraph/telemetry';
 import { readGatewayConfig } from './config.js';
 import { createGateway } from './createGateway.js';
 import { RedisKeyValueCache } from './persisted/index.js';
+import { edgeFromConfig } from './edge/fromConfig.js';
 
 const config = readGatewayConfig();
 const logger = createLogger({ service: 'gateway', level: config.logLevel });
@@ -14,8 +15,11 @@ const verifier = config.oidcIssuer
   : undefined;
 const denylist = config.redisUrl ? new RedisDenylist(config.redisUrl, config.redisKeyPrefix) : undefined;
 const apqCache = config.redisUrl ? new RedisKeyValueCache(config.redisUrl, `${config.redisKeyPrefix}apq:`) : undefined;
+const edge = edgeFromConfig(config.edge, { url: config.redisUrl, keyPrefix: config.redisKeyPrefix }, logger);
 const gateway = createGateway({
   logger,
+  edge: edge.edge,
+  bodyLimit: config.edge.bodyLimit,
   supergraphPath: config.supergraphPath,
   partnerManifestsDir: config.partnerManifestsDir,
   manifestPollMs: config.manifestPollMs,
@@ -33,7 +37,9 @@ const shutdown = (signal: string) => {
   stopping = true;
   logger.info({ signal }, 'shutting down');
   setTimeout(() => process.exit(1), config.shutdownTimeoutMs).unref();
-  void Promise.all([gateway.stop(), denylist?.close(), apqCache?.close()])
+  void gateway
+    .stop()
+    .then(() => Promise.all([denylist?.close(), apqCache?.close(), edge.close()]))
     .then(() => tracing.shutdown())
     .then(
       () => process.exit(0),

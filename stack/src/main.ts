@@ -11,6 +11,7 @@ import { env, isProduction, loadConfig } from '@supergraph/config';
 import { createLogger } from '@supergraph/logger';
 import { initTracingFromEnv } from '@supergraph/telemetry';
 import { DEMO_SEARCH_WORD, seedDemoData } from './demoSeed.js';
+import { edgeFromConfig, readGatewayConfig } from '@supergraph/gateway';
 import { REPO_ROOT, startStack } from './startStack.js';
 
 const began = performance.now();
@@ -48,8 +49,17 @@ const logger = createLogger({ service: 'stack', level: config.LOG_LEVEL });
 initTracingFromEnv('supergraph-stack');
 if (flags.fresh) rmSync(path.dirname(config.EMBEDDED_PG_DIR), { recursive: true, force: true });
 
+// The gateway's edge as the deployable configures it (RATE_LIMIT, CORS_ORIGINS, … — docs/gateway-edge.md):
+// rate limits in memory, or in Redis with REDIS_URL.
+const gatewayConfig = readGatewayConfig([]);
+const edge = edgeFromConfig(
+  gatewayConfig.edge,
+  { url: config.REDIS_URL, keyPrefix: gatewayConfig.redisKeyPrefix },
+  logger,
+);
 const stack = await startStack({
   logger,
+  edge: edge.edge,
   gatewayPort: flags.port ? Number(flags.port) : config.PORT,
   supergraphPath: path.resolve(config.SUPERGRAPH_PATH),
   ...(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : { embeddedDataDir: config.EMBEDDED_PG_DIR }),
@@ -71,13 +81,17 @@ const shutdown = () => {
   stopping = true;
   console.log('\nstopping…');
   setTimeout(() => process.exit(1), 15_000).unref();
-  void stack.stop().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+  // The gateway first: requests still in flight may use the rate limiter's store.
+  void stack
+    .stop()
+    .then(() => edge.close())
+    .then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
 };
 process.once('SIGINT', shutdown);
 process.once('SIGTERM', shutdown);

@@ -81,6 +81,8 @@ export interface StackOptions {
   /** graphql-ws limits of the gateway. */
   readonly websocket?: GatewayOptions['websocket'];
   readonly upstreamSubscriptions?: GatewayOptions['upstreamSubscriptions'];
+  /** The gateway's edge (limits, rate limits, CORS, resilience); default: its defaults, no rate limiting. */
+  readonly edge?: GatewayOptions['edge'];
   readonly policy?: {
     readonly bundle?: string;
     readonly publicKeyPem?: string;
@@ -237,6 +239,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       partnerManifestsDir: options.partnerManifestsDir ?? path.join(REPO_ROOT, 'partners'),
       ...(options.websocket ? { websocket: options.websocket } : {}),
       ...(options.upstreamSubscriptions ? { upstreamSubscriptions: options.upstreamSubscriptions } : {}),
+      ...(options.edge ? { edge: options.edge } : {}),
       ...(options.firstPartySafelistMode ? { firstPartySafelistMode: options.firstPartySafelistMode } : {}),
       ...(options.manifestPollMs !== undefined ? { manifestPollMs: options.manifestPollMs } : {}),
       ...(apqCache ? { apqCache } : {}),

@@ -3,11 +3,12 @@ import { authenticate, type Identity, type SubjectDenylist, type TokenVerifier }
 import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@supergraph/logger';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { GraphQLError, type ExecutionResult } from 'graphql';
+import { GraphQLError, Kind, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { GatewayContext } from '../context.js';
+import { limitExceeded, type CostEstimator, type OperationLimiter } from '../edge/index.js';
 import type { SafelistDecider } from '../persisted/index.js';
-import type { SubscriptionEngine } from './SubscriptionEngine.js';
+import type { Prepared, SubscriptionEngine } from './SubscriptionEngine.js';
 
 export interface WebSocketOptions {
   readonly verifier: TokenVerifier | undefined;
@@ -22,6 +23,32 @@ export interface WebSocketOptions {
   readonly denylistCheckMs?: number;
   /** Partner safelists, decided as for HTTP; none: every caller may send documents. */
   readonly safelist?: SafelistDecider;
+  /** Operation limits and cost estimate, as for HTTP (docs/gateway-edge.md); none: unlimited. */
+  readonly limits?: { readonly limiter: OperationLimiter; readonly cost: CostEstimator };
+}
+
+/** An edge error as a graphql-ws error: its HTTP status means nothing on a socket. */
+function overWebSocket(error: GraphQLError): GraphQLError {
+  const { http: _http, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, { extensions });
+}
+
+/** The estimated cost of a subscription's selection (per event), over `cost.options.maxCost` or not. */
+function costError(
+  cost: CostEstimator,
+  schema: GraphQLSchema,
+  prepared: Prepared,
+  query: string,
+  variables: Record<string, unknown> | null | undefined,
+): GraphQLError | undefined {
+  const operation = prepared.document.definitions.find(
+    (d): d is OperationDefinitionNode =>
+      d.kind === Kind.OPERATION_DEFINITION &&
+      (prepared.operationName === undefined || d.name?.value === prepared.operationName),
+  );
+  if (!operation) return undefined;
+  const actual = cost.cost(cost.estimate(schema, prepared.document, operation, query), variables ?? undefined);
+  return actual > cost.options.maxCost ? limitExceeded('cost', cost.options.maxCost, actual) : undefined;
 }
 
 interface Connection {
@@ -116,6 +143,9 @@ export function attachWebSocketServer(
         const query = decision ? decision.query : payload.query;
         const operationName = decision ? decision.operationName : payload.operationName;
         // Parsed, validated (and later planned) once per distinct document, not per subscriber.
+        // The same structural limits as HTTP, before parsing (cached per document text).
+        const tooBig = options.limits?.limiter.check(query, operationName);
+        if (tooBig) return [overWebSocket(tooBig)];
         const prepared = engine.prepare(query, operationName);
         if (!prepared) return [new GraphQLError('The gateway is not ready')];
         if (prepared.errors.length > 0) return [...prepared.errors];
@@ -127,6 +157,9 @@ export function attachWebSocketServer(
             }),
           ];
         }
+        const tooCostly =
+          options.limits && costError(options.limits.cost, engine.schema, prepared, query, payload.variables);
+        if (tooCostly) return [overWebSocket(tooCostly)];
         if (connection.subscriptions >= max) {
           return [
             new GraphQLError(`At most ${max} subscriptions per connection`, { extensions: { code: 'BAD_REQUEST' } }),

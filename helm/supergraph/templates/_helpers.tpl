@@ -188,6 +188,18 @@ Environment of one deployable, stored in its ConfigMap: (list $ name $deployable
 }}
 {{- if eq $d.kind "gateway" }}
 {{- $_ := set $env "SUPERGRAPH_PATH" (printf "%s/supergraph.graphql" (include "supergraph.supergraphDir" $root)) }}
+{{- with $root.Values.gateway.edge }}
+{{- $_ := set $env "CORS_ORIGINS" (join "," .corsOrigins) }}
+{{- $_ := set $env "RATE_LIMIT" (ternary "on" "off" (ne (toString .rateLimit) "false")) }}
+{{- $_ := set $env "RATE_LIMIT_ANONYMOUS" (toString .rateLimitAnonymous) }}
+{{- $_ := set $env "RATE_LIMIT_USER" (toString .rateLimitUser) }}
+{{- $_ := set $env "RATE_LIMIT_PARTNER" (toString .rateLimitPartner) }}
+{{- $_ := set $env "RATE_LIMIT_MUTATION" (toString .rateLimitMutation) }}
+{{- $_ := set $env "TRUST_PROXY_HOPS" (toString .trustProxyHops) }}
+{{- $_ := set $env "INTROSPECTION" .introspection }}
+{{- $_ := set $env "LIMIT_COST" (toString .maxCost) }}
+{{- $_ := set $env "SUBGRAPH_TIMEOUT_MS" (toString .subgraphTimeoutMs) }}
+{{- end }}
 {{- else }}
 {{- $_ := set $env "MIGRATE_ON_START" (ternary "true" "false" (ne (toString $d.migrateOnStart) "false")) }}
 {{- $_ := set $env "POLICY_BUNDLE" (include "supergraph.policyBundle" $root) }}

@@ -1,0 +1,15 @@
+export { DEFAULT_OPERATION_LIMITS, OperationLimiter, checkOperationLimits, limitExceeded } from './limits.js';
+export type { OperationLimits, LimitName } from './limits.js';
+export { CostEstimator, DEFAULT_COST_OPTIONS } from './cost.js';
+export type { CostOptions } from './cost.js';
+export { MemoryRateLimitStore, RedisRateLimitStore } from './rateLimit.js';
+export type { RateLimitDecision, RateLimitPolicy, RateLimitStore } from './rateLimit.js';
+export { DEFAULT_RATE_LIMIT_BUDGETS, callerOf, rateLimitHeaders } from './useRateLimit.js';
+export type { RateLimitBudgets } from './useRateLimit.js';
+export { CircuitBreaker } from './circuitBreaker.js';
+export type { CircuitState, CircuitBreakerOptions } from './circuitBreaker.js';
+export { DEFAULT_SUBGRAPH_RESILIENCE, SubgraphResilience } from './resilience.js';
+export type { ResilienceOptions, SubgraphResilienceOptions } from './resilience.js';
+export type { IntrospectionMode } from './introspection.js';
+export { DEFAULT_CSP } from './securityHeaders.js';
+export { DEFAULT_EDGE, type EdgeOptions } from './options.js';
