@@ -14,9 +14,23 @@ import { securedGateway, SupergraphSecurity } from './security.js';
 import { supergraphFromFile } from './supergraphFile.js';
 import type { GatewayContext } from './context.js';
 import { SubgraphDataSource } from './SubgraphDataSource.js';
+import { SubgraphHttpClient } from './perf/SubgraphHttpClient.js';
+import { subgraphFetcher } from './perf/subgraphFetcher.js';
+import { installFastResultShaping } from './perf/resultShaping.js';
 import { SubscriptionEngine, type SubscriptionEngineOptions } from './subscriptions/SubscriptionEngine.js';
 import { attachWebSocketServer, type WebSocketOptions } from './subscriptions/websocketServer.js';
 import { multipartSubscriptions } from './subscriptions/multipart.js';
+import { CostEstimator, DEFAULT_COST_OPTIONS } from './edge/cost.js';
+import { Drain } from './edge/drain.js';
+import { edgeGate, edgeResponseHeaders } from './edge/edgeMiddleware.js';
+import { edgeErrorHandler } from './edge/httpErrors.js';
+import { withoutSuggestions } from './edge/introspection.js';
+import { DEFAULT_OPERATION_LIMITS, OperationLimiter } from './edge/limits.js';
+import { operationGuard } from './edge/operationGuard.js';
+import { DEFAULT_EDGE, type EdgeOptions } from './edge/options.js';
+import { SubgraphResilience } from './edge/resilience.js';
+import { operationLimitsMiddleware } from './edge/useOperationLimits.js';
+import { DEFAULT_RATE_LIMIT_BUDGETS, rateLimitMiddleware } from './edge/useRateLimit.js';
 
 export type { GatewayContext } from './context.js';
 import {
@@ -61,6 +75,8 @@ export interface GatewayOptions {
   readonly upstreamSubscriptions?: Pick<SubscriptionEngineOptions, 'upstreamRetryAttempts' | 'upstreamRetryBaseMs'>;
   /** Called after each reload attempt of the supergraph file. */
   readonly onSupergraphReload?: (outcome: 'updated' | 'rejected') => void;
+  /** Limits, rate limits, CORS, security headers, introspection, subgraph resilience (docs/gateway-edge.md). */
+  readonly edge?: EdgeOptions;
 }
 
 export interface Gateway {
@@ -80,10 +96,33 @@ export interface Gateway {
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const { logger } = options;
+  // Result shaping compiled per operation instead of re-derived per value (docs/gateway-performance.md).
+  installFastResultShaping();
   const security = new SupergraphSecurity();
+  const metrics = options.metrics ?? createMetrics('gateway');
+  const edge = options.edge ?? {};
+  const resilience = new SubgraphResilience(edge.resilience, metrics);
+  const introspection = edge.introspection ?? DEFAULT_EDGE.introspection();
+  const limiter = new OperationLimiter({ ...DEFAULT_OPERATION_LIMITS, ...edge.limits });
+  const costs = new CostEstimator({ ...DEFAULT_COST_OPTIONS, ...edge.cost });
+  const rateBudgets = { ...DEFAULT_RATE_LIMIT_BUDGETS, ...edge.rateLimit?.budgets };
+  const drain = new Drain();
+  // Keep-alive pools per subgraph and one upstream request for identical queries in flight (docs/gateway-performance.md).
+  const subgraphClient = new SubgraphHttpClient();
+  const fetchSubgraph = subgraphFetcher(subgraphClient);
+  const fetchMetrics = {
+    duration: metrics.histogram('supergraph_subgraph_fetch_duration_seconds', 'Gateway fetches to subgraphs', [
+      'subgraph',
+    ]),
+    errors: metrics.counter('supergraph_subgraph_fetch_errors_total', 'Gateway fetches to subgraphs that failed', [
+      'subgraph',
+    ]),
+  };
   const subscriptions = new SubscriptionEngine({
     logger,
-    dataSource: (name, url) => new SubgraphDataSource(name, { url, fetcher: globalThis.fetch as never }, fetchMetrics),
+    // Follow-up fetches of subscription events go through the same pools, timeouts and breakers as queries.
+    dataSource: (name, url) =>
+      new SubgraphDataSource(name, { url, fetcher: resilience.wrap(name, fetchSubgraph) as never }, fetchMetrics),
     ...(options.subgraphUrls ? { subgraphUrls: options.subgraphUrls } : {}),
     ...options.upstreamSubscriptions,
   });
@@ -101,15 +140,6 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
   } else throw new Error('createGateway needs supergraphPath or supergraphSdl');
 
-  const metrics = options.metrics ?? createMetrics('gateway');
-  const fetchMetrics = {
-    duration: metrics.histogram('supergraph_subgraph_fetch_duration_seconds', 'Gateway fetches to subgraphs', [
-      'subgraph',
-    ]),
-    errors: metrics.counter('supergraph_subgraph_fetch_errors_total', 'Gateway fetches to subgraphs that failed', [
-      'subgraph',
-    ]),
-  };
   const gateway = new ApolloGateway({
     supergraphSdl,
     logger,
@@ -118,8 +148,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         name,
         {
           url: options.subgraphUrls?.[name] ?? url,
-          // Node's fetch (undici) keeps connections to subgraphs alive and pools them.
-          fetcher: globalThis.fetch as never,
+          fetcher: resilience.wrap(name, fetchSubgraph) as never,
         },
         fetchMetrics,
       ),
@@ -127,6 +156,8 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', edge.trustProxyHops ?? 0);
+  app.use(edgeResponseHeaders(drain, edge.securityHeaders));
   app.use(httpServerSpans('gateway'), (req, res, next) => metrics.http(req, res, next));
   app.get('/metrics', (req, res) => void metrics.handler(req, res));
   const httpServer = http.createServer(app);
@@ -147,7 +178,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (formatted.message === 'provided sha does not match query' && !isClientSafe(formatted)) {
       return { message: formatted.message, extensions: { code: 'PERSISTED_QUERY_HASH_MISMATCH' } };
     }
-    return maskError(formatted);
+    return introspection === 'public' ? maskError(formatted) : withoutSuggestions(maskError(formatted));
   };
 
   const requestLog = requestLogPlugin<GatewayContext>(metrics);
@@ -209,7 +240,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requestLog, cdnHeaders],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      requestLog,
+      cdnHeaders,
+      operationGuard({
+        cost: costs,
+        introspection,
+        ...(edge.rateLimit ? { mutations: { store: edge.rateLimit.store, policy: rateBudgets.mutation } } : {}),
+      }),
+    ],
   });
 
   let ready = false;
@@ -234,11 +274,16 @@ export function createGateway(options: GatewayOptions): Gateway {
       started = true;
       app.use(
         '/graphql',
+        edgeGate(edge.cors ?? { allowedOrigins: [] }),
         authenticationMiddleware(options.verifier, options.denylist, (error) =>
           logger.error({ err: error }, 'token verification unavailable'),
         ),
+        ...(edge.rateLimit ? [rateLimitMiddleware(edge.rateLimit.store, rateBudgets, logger)] : []),
         express.json({ limit: options.bodyLimit ?? '1mb' }),
+        edgeErrorHandler(logger),
         ...(safelist ? [persistedQueryMiddleware(safelist)] : []),
+        // After the safelists, which turn partners' ids into documents.
+        operationLimitsMiddleware(limiter),
         // After the safelists: partners subscribe by id too.
         multipartSubscriptions(subscriptions, logger),
         expressMiddleware(apollo, {
@@ -255,6 +300,7 @@ export function createGateway(options: GatewayOptions): Gateway {
                 ...(operationId ? { operationId } : {}),
               }),
               authorization: req.headers.authorization,
+              rateLimitKey: res.locals.rateLimitKey as string | undefined,
             };
           },
         }),
@@ -267,6 +313,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         verifier: options.verifier,
         denylist: options.denylist,
         ...(safelist ? { safelist } : {}),
+        limits: { limiter, cost: costs },
         ...options.websocket,
       });
       ready = true;
@@ -277,12 +324,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     async stop() {
       ready = false;
+      drain.start();
       safelists?.stop();
       // Subscriptions first: clients get a clean close, upstream connections end.
       await websockets?.close();
       await subscriptions.close();
       if (started) await apollo.stop();
       else httpServer.close();
+      // After the drain: requests still in flight needed their subgraph connections.
+      await subgraphClient.close();
     },
   };
 }
