@@ -30,7 +30,11 @@ export class BillingService {
     const current = await this.em.findOne(CustomerSubscriptionSchema, { userId });
     if (isLive(current)) throw AppError.conflict('You already have a subscription; cancel it first', 'plan');
     const customerId = await this.ensureCustomer(provider, userId);
-    return provider.createSubscription({ userId, customerId, plan });
+    // Same user, plan and local state → same key: double clicks and concurrent calls start one
+    // subscription at the provider; after a cancellation the state, and so the key, differ.
+    const state = current ? `${current.status}:${current.updatedAt.getTime()}` : 'none';
+    const idempotencyKey = `subscribe:${userId}:${plan.code}:${state}`;
+    return provider.createSubscription({ userId, customerId, plan, idempotencyKey });
   }
 
   /** Cancels the caller's subscription at the provider; `customer.subscription.deleted` then ends it here. */

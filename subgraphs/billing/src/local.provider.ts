@@ -21,6 +21,9 @@ export interface LocalProviderOptions {
 
 const DAY_SECONDS = 86_400;
 
+/** Intents by idempotency key, for this process's lifetime (local development only). */
+const localIntents = new Map<string, Promise<SubscriptionIntent>>();
+
 /**
  * The provider of local development, selected only when no Stripe key is configured. It keeps
  * Stripe-shaped records in billing's schema (so reconciliation works locally) and sends Stripe-format
@@ -42,7 +45,27 @@ export class LocalPaymentProvider implements PaymentProvider {
     return customer.id;
   }
 
-  async createSubscription(input: { userId: string; customerId: string; plan: Plan }): Promise<SubscriptionIntent> {
+  createSubscription(input: {
+    userId: string;
+    customerId: string;
+    plan: Plan;
+    idempotencyKey: string;
+  }): Promise<SubscriptionIntent> {
+    // Like Stripe's idempotency keys, for the one process local development runs in.
+    let intent = localIntents.get(input.idempotencyKey);
+    if (!intent) {
+      intent = this.startSubscription(input);
+      localIntents.set(input.idempotencyKey, intent);
+      intent.catch(() => localIntents.delete(input.idempotencyKey));
+    }
+    return intent;
+  }
+
+  private async startSubscription(input: {
+    userId: string;
+    customerId: string;
+    plan: Plan;
+  }): Promise<SubscriptionIntent> {
     const now = nowSeconds();
     const periodEnd = now + 30 * DAY_SECONDS;
     const subscription: ProviderSubscription = {

@@ -21,7 +21,16 @@ export interface PaymentProvider {
   readonly name: 'stripe' | 'local';
   /** A new provider customer carrying `metadata.userId`; returns its id. */
   createCustomer(userId: string): Promise<string>;
-  createSubscription(input: { userId: string; customerId: string; plan: Plan }): Promise<SubscriptionIntent>;
+  /**
+   * Starts a subscription. Calls with the same `idempotencyKey` (a retried or concurrent `subscribe` on
+   * the same local state) return the first call's intent instead of starting another.
+   */
+  createSubscription(input: {
+    userId: string;
+    customerId: string;
+    plan: Plan;
+    idempotencyKey: string;
+  }): Promise<SubscriptionIntent>;
   /** Cancels at once; the provider then sends `customer.subscription.deleted`. */
   cancelSubscription(providerSubscriptionId: string): Promise<void>;
   /** Every subscription (any status), for reconciliation. */

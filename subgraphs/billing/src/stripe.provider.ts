@@ -27,7 +27,12 @@ export class StripePaymentProvider implements PaymentProvider {
     });
   }
 
-  createSubscription(input: { userId: string; customerId: string; plan: Plan }): Promise<SubscriptionIntent> {
+  createSubscription(input: {
+    userId: string;
+    customerId: string;
+    plan: Plan;
+    idempotencyKey: string;
+  }): Promise<SubscriptionIntent> {
     return call('create the subscription', async () => {
       const prices = await this.stripe.prices.list({ lookup_keys: [input.plan.code], active: true, limit: 1 });
       const price = prices.data[0];
@@ -35,15 +40,19 @@ export class StripePaymentProvider implements PaymentProvider {
       if (price.unit_amount !== input.plan.priceMinor || price.currency.toUpperCase() !== input.plan.currency) {
         throw new Error(`the Stripe price of ${input.plan.code} differs from the plan's price`);
       }
-      const subscription = await this.stripe.subscriptions.create({
-        customer: input.customerId,
-        items: [{ price: price.id }],
-        metadata: { userId: input.userId, plan: input.plan.code },
-        // The subscription waits for the first payment, which the client confirms with the secret.
-        payment_behavior: 'default_incomplete',
-        payment_settings: { save_default_payment_method: 'on_subscription' },
-        expand: ['latest_invoice.confirmation_secret'],
-      });
+      const subscription = await this.stripe.subscriptions.create(
+        {
+          customer: input.customerId,
+          items: [{ price: price.id }],
+          metadata: { userId: input.userId, plan: input.plan.code },
+          // The subscription waits for the first payment, which the client confirms with the secret.
+          payment_behavior: 'default_incomplete',
+          payment_settings: { save_default_payment_method: 'on_subscription' },
+          expand: ['latest_invoice.confirmation_secret'],
+        },
+        // Stripe answers a repeated key (for 24 h) with the first request's subscription.
+        { idempotencyKey: input.idempotencyKey },
+      );
       const invoice = subscription.latest_invoice;
       const clientSecret =
         invoice && typeof invoice !== 'string' ? (invoice.confirmation_secret?.client_secret ?? null) : null;

@@ -3,6 +3,7 @@
  * Stripe-format events are signed with the SDK and go through the webhook pipeline; invoices are for
  * their owner and billing admins only; reconciliation finds and repairs drift.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, LOCAL_WEBHOOK_SECRET, reconcile, type PaymentProvider } from '@supergraph/billing';
 import { eventually, graphql, startTestSubgraph, type TestSubgraph } from '@supergraph/testing';
@@ -280,5 +281,25 @@ describe('reconcile', () => {
       drift: [],
       repaired: 0,
     });
+  });
+});
+
+// Last: it starts a provider subscription, which the reconciliation above does not expect.
+describe('idempotent subscribe', () => {
+  it('starts one provider subscription when the same subscribe arrives several times at once', async () => {
+    const subject = randomUUID();
+    const headers = { authorization: `Bearer ${await subgraph.issuer.mintToken('bob', undefined, { sub: subject })}` };
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        graphql(subgraph.url, 'mutation { subscribe(plan: PRO) { providerSubscriptionId } }', {}, headers),
+      ),
+    );
+    const ids = answers.map(({ body }) => (body.data as { subscribe: { providerSubscriptionId: string } }).subscribe);
+    expect(new Set(ids.map((intent) => intent.providerSubscriptionId)).size).toBe(1);
+    const started = await sql<{ count: string }>(
+      `select count(*) from billing.local_provider_record where kind = 'subscription' and data->'metadata'->>'userId' = ?`,
+      [subject],
+    );
+    expect(Number(started[0]!.count)).toBe(1);
   });
 });
