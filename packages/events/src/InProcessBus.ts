@@ -3,7 +3,9 @@ import type { ConsumeOptions, Consumption, DomainEvent, EventBus } from './Event
 
 interface StreamState {
   readonly log: DomainEvent[];
-  /** Index in `log` of the next event for each group. */
+  /** Events trimmed from the head of `log` so far: `log[i]` is the stream's event number `trimmed + i`. */
+  trimmed: number;
+  /** Number (in the stream, not in `log`) of the next event for each group. */
   readonly cursors: Map<string, number>;
   readonly waiters: Set<() => void>;
 }
@@ -26,7 +28,7 @@ export class InProcessBus implements EventBus {
   private state(stream: string): StreamState {
     let state = this.streams.get(stream);
     if (!state) {
-      state = { log: [], cursors: new Map(), waiters: new Set() };
+      state = { log: [], trimmed: 0, cursors: new Map(), waiters: new Set() };
       this.streams.set(stream, state);
     }
     return state;
@@ -49,18 +51,24 @@ export class InProcessBus implements EventBus {
     const excess = state.log.length - this.retain;
     if (excess <= 0) return;
     state.log.splice(0, excess);
-    for (const [group, cursor] of state.cursors) state.cursors.set(group, Math.max(0, cursor - excess));
+    state.trimmed += excess;
   }
 
   async consume({ stream, group, handler }: ConsumeOptions): Promise<Consumption> {
     const state = this.state(stream);
-    if (!state.cursors.has(group)) state.cursors.set(group, 0);
+    if (!state.cursors.has(group)) state.cursors.set(group, state.trimmed);
     let running = true;
     let wakeLoop: (() => void) | undefined;
     const loop = (async () => {
       while (running) {
-        const cursor = state.cursors.get(group) ?? 0;
-        const event = state.log[cursor];
+        let cursor = state.cursors.get(group) ?? state.trimmed;
+        if (cursor < state.trimmed) {
+          // Trimmed before this group read them (it fell more than `retain` events behind).
+          this.logger?.warn({ stream, group, missed: state.trimmed - cursor }, 'events trimmed before consumed');
+          cursor = state.trimmed;
+          state.cursors.set(group, cursor);
+        }
+        const event = state.log[cursor - state.trimmed];
         if (!event) {
           await new Promise<void>((resolve) => {
             wakeLoop = resolve;
@@ -71,9 +79,9 @@ export class InProcessBus implements EventBus {
         }
         try {
           await handler(event);
-          // The log may have been trimmed meanwhile; advance relative to the event's current index.
-          const index = state.log.indexOf(event);
-          state.cursors.set(group, index >= 0 ? index + 1 : (state.cursors.get(group) ?? 0));
+          // By number, not by finding the event again: the log may have been trimmed meanwhile, and the
+          // same event object may have been published twice.
+          state.cursors.set(group, cursor + 1);
         } catch (error) {
           this.logger?.error({ err: error, stream, group, eventId: event.id }, 'event handler failed; will retry');
           await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
@@ -94,7 +102,7 @@ export class InProcessBus implements EventBus {
 
   async lag(stream: string, group: string): Promise<number> {
     const state = this.streams.get(stream);
-    return state ? state.log.length - (state.cursors.get(group) ?? 0) : 0;
+    return state ? state.trimmed + state.log.length - Math.max(state.cursors.get(group) ?? 0, state.trimmed) : 0;
   }
 
   async close(): Promise<void> {
