@@ -124,6 +124,47 @@ describe('batching across subgraphs', () => {
   });
 });
 
+describe('the feed through the gateway', () => {
+  it('a page of followed users’ posts costs one request per subgraph, and one SQL query in users', async () => {
+    const followed = await graphql(
+      stack.gatewayUrl,
+      'mutation($u: ID!) { follow(userId: $u) { id } }',
+      { u: ada },
+      bearer('bob'),
+    );
+    expect(followed.body.errors).toBeUndefined();
+    const FEED = `{ feed(first: 10) { edges { node {
+      title likeCount commentCount author { handle followerCount } moderation { status } } } } }`;
+    // Content learns the follow from the users.follows stream.
+    await eventually(async () => {
+      const { body } = await graphql(stack.gatewayUrl, FEED, {}, bearer('bob'));
+      expect((body.data as { feed: { edges: unknown[] } }).feed.edges).toHaveLength(2);
+    }, 5_000);
+    const counted = [stack.subgraphs.users.stats, stack.subgraphs.content.stats, stack.subgraphs.moderation.stats];
+    const before = counted.map((stats) => [stats.graphqlRequests, stats.sqlQueries] as const);
+    const { body } = await graphql(stack.gatewayUrl, FEED, {}, bearer('bob'));
+    expect(body).toEqual({
+      data: {
+        feed: {
+          edges: ['Poetry', 'Engines'].map((title) => ({
+            node: {
+              title,
+              likeCount: 0,
+              commentCount: 0,
+              author: { handle: 'alice', followerCount: 1 },
+              moderation: { status: 'VISIBLE' },
+            },
+          })),
+        },
+      },
+    });
+    const requests = counted.map((stats, i) => stats.graphqlRequests - before[i]![0]);
+    expect(requests).toEqual([1, 1, 1]);
+    // Both authors in one `_entities` call, loaded with one statement.
+    expect(counted[0]!.sqlQueries - before[0]![1]).toBe(1);
+  });
+});
+
 describe('bad input through the gateway', () => {
   it('an unknown id is null without error', async () => {
     const { status, body } = await graphql(
