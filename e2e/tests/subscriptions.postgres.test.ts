@@ -260,6 +260,32 @@ describe('auth and limits', () => {
     expect(stack.gateway.subscriptions.active()).toBe(0);
   });
 
+  it('the cost estimate applies to subscriptions over graphql-ws and multipart HTTP alike', async () => {
+    const costly = `subscription { postCreated { author { posts(first: 100) { edges { node {
+      comments(first: 100) { edges { node { author { handle } } } } } } } } } }`;
+    const overWs = collect(connect(), costly);
+    await eventually(async () => expect(overWs.ended()).toBeDefined(), 3_000);
+    const [refusal] = overWs.ended() as [{ message: string; extensions: Record<string, unknown> }];
+    expect(refusal.extensions).toEqual({
+      code: 'OPERATION_LIMIT_EXCEEDED',
+      limit: 'cost',
+      max: 25_000,
+      actual: expect.any(Number),
+    });
+    const overHttp = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'multipart/mixed;subscriptionSpec=1.0,application/json',
+        'apollo-require-preflight': 'true',
+      },
+      body: JSON.stringify({ query: costly }),
+    });
+    expect(overHttp.status).toBe(400);
+    expect(await overHttp.json()).toEqual({ errors: [refusal] });
+    expect(stack.gateway.subscriptions.active()).toBe(0);
+  });
+
   it('the connection is closed with 4403 when its token expires', async () => {
     const shortLived = await stack.devIssuer!.mintToken('alice', 'supergraph-web', {
       exp: Math.floor(Date.now() / 1000) + 2,

@@ -285,7 +285,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         // After the safelists, which turn partners' ids into documents.
         operationLimitsMiddleware(limiter),
         // After the safelists: partners subscribe by id too.
-        multipartSubscriptions(subscriptions, logger),
+        multipartSubscriptions(subscriptions, logger, { cost: costs }),
         expressMiddleware(apollo, {
           context: async ({ req, res }) => {
             const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);

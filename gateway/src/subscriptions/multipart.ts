@@ -2,7 +2,9 @@ import type { Identity } from '@supergraph/auth';
 import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@supergraph/logger';
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { GatewayContext } from '../context.js';
+import type { CostEstimator } from '../edge/index.js';
 import type { SubscriptionEngine } from './SubscriptionEngine.js';
+import { costError } from './subscriptionCost.js';
 
 interface MinimalRequest {
   method: string;
@@ -32,7 +34,7 @@ const part = (body: unknown) =>
 export function multipartSubscriptions(
   engine: SubscriptionEngine,
   logger: Logger,
-  options: { heartbeatMs?: number } = {},
+  options: { heartbeatMs?: number; cost?: CostEstimator } = {},
 ) {
   return (req: MinimalRequest, res: MinimalResponse, next: () => void): void => {
     const accept = String(req.headers.accept ?? '');
@@ -48,6 +50,15 @@ export function multipartSubscriptions(
     // Apollo Server answers parse and validation errors, and every query or mutation.
     if (!prepared || prepared.errors.length > 0 || !prepared.isSubscription) return next();
     const { document } = prepared;
+    // The structural limits ran before (HTTP middleware); the cost estimate, as Apollo Server's plugin does for queries.
+    const tooCostly =
+      options.cost && costError(options.cost, engine.schema, prepared, req.body.query, req.body.variables as never);
+    if (tooCostly) {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      const { http: _http, ...extensions } = tooCostly.extensions;
+      res.end(JSON.stringify({ errors: [{ message: tooCostly.message, extensions }] }));
+      return;
+    }
 
     const identity = res.locals.identity as Identity | undefined;
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER] as string | undefined);

@@ -3,12 +3,13 @@ import { authenticate, type Identity, type SubjectDenylist, type TokenVerifier }
 import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@supergraph/logger';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { GraphQLError, Kind, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, type ExecutionResult } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { GatewayContext } from '../context.js';
-import { limitExceeded, type CostEstimator, type OperationLimiter } from '../edge/index.js';
+import type { CostEstimator, OperationLimiter } from '../edge/index.js';
 import type { SafelistDecider } from '../persisted/index.js';
-import type { Prepared, SubscriptionEngine } from './SubscriptionEngine.js';
+import type { SubscriptionEngine } from './SubscriptionEngine.js';
+import { costError } from './subscriptionCost.js';
 
 export interface WebSocketOptions {
   readonly verifier: TokenVerifier | undefined;
@@ -31,24 +32,6 @@ export interface WebSocketOptions {
 function overWebSocket(error: GraphQLError): GraphQLError {
   const { http: _http, ...extensions } = error.extensions;
   return new GraphQLError(error.message, { extensions });
-}
-
-/** The estimated cost of a subscription's selection (per event), over `cost.options.maxCost` or not. */
-function costError(
-  cost: CostEstimator,
-  schema: GraphQLSchema,
-  prepared: Prepared,
-  query: string,
-  variables: Record<string, unknown> | null | undefined,
-): GraphQLError | undefined {
-  const operation = prepared.document.definitions.find(
-    (d): d is OperationDefinitionNode =>
-      d.kind === Kind.OPERATION_DEFINITION &&
-      (prepared.operationName === undefined || d.name?.value === prepared.operationName),
-  );
-  if (!operation) return undefined;
-  const actual = cost.cost(cost.estimate(schema, prepared.document, operation, query), variables ?? undefined);
-  return actual > cost.options.maxCost ? limitExceeded('cost', cost.options.maxCost, actual) : undefined;
 }
 
 interface Connection {
