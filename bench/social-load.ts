@@ -14,9 +14,11 @@
  *   npm run bench:social
  *   BENCH_VUS=100 BENCH_SECONDS=10 npm run bench:social   (a quick check of the harness)
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Stack } from '@supergraph/stack';
 
@@ -33,6 +35,11 @@ const POSTS = env('BENCH_POSTS', 100_000);
 const FOLLOWS = env('BENCH_FOLLOWS', 50);
 /** Pause of a virtual user between its requests (0 = back to back). */
 const THINK_MS = env('BENCH_THINK_MS', 0);
+/**
+ * `process`: the load goes to a gateway in its own process (gateway/src/cluster.ts, one worker, as deployed)
+ * in front of the stack's subgraphs, instead of the stack's in-process gateway.
+ */
+const GATEWAY_PROCESS = process.env.BENCH_GATEWAY === 'process';
 
 const OPERATIONS = {
   feed: {
@@ -279,7 +286,9 @@ async function runBenchmark(): Promise<void> {
     },
   );
   let child: ChildProcess | undefined;
+  let gateway: { url: string; stop(): Promise<void> } | undefined;
   try {
+    if (GATEWAY_PROCESS) gateway = await gatewayProcess(stack, redis.url);
     const seedStarted = performance.now();
     const seeded = await seed(stack);
     const seedSeconds = (performance.now() - seedStarted) / 1000;
@@ -307,7 +316,7 @@ async function runBenchmark(): Promise<void> {
       child!.once('exit', (code) => reject(new Error(`load process exited with ${code} before reporting`)));
     });
     const plan: LoadPlan = {
-      gatewayUrl: stack.gatewayUrl,
+      gatewayUrl: gateway?.url ?? stack.gatewayUrl,
       tokens,
       postIds: seeded.postIds,
       warmupMs: WARMUP_SECONDS * 1000,
@@ -321,9 +330,66 @@ async function runBenchmark(): Promise<void> {
     printReport(report, { seedSeconds, loadBefore, before, after });
   } finally {
     if (child?.exitCode === null) child.kill();
+    await gateway?.stop();
     await stack.stop();
     await redis.stop();
   }
+}
+
+/**
+ * The gateway as deployed, in its own process: the committed supergraph with the routing URLs of the
+ * stack's subgraphs, the stack's issuer and Redis, rate limits off (all virtual users share one IP).
+ */
+async function gatewayProcess(stack: Stack, redisUrl: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const { REPO_ROOT } = await import('@supergraph/stack');
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-gateway-'));
+  const supergraphPath = path.join(dir, 'supergraph.graphql');
+  const sdl = readFileSync(path.join(REPO_ROOT, 'supergraph.graphql'), 'utf8').replace(
+    /@join__graph\(name: "([a-z]+)", url: "[^"]+"\)/g,
+    (_, name: string) =>
+      `@join__graph(name: "${name}", url: "${stack.subgraphUrls[name as keyof Stack['subgraphUrls']]}")`,
+  );
+  writeFileSync(supergraphPath, sdl);
+  const port = 20_000 + Math.floor(Math.random() * 10_000);
+  const gateway = spawn(
+    process.execPath,
+    ['--conditions=development', '--import', 'tsx', path.join(REPO_ROOT, 'gateway/src/cluster.ts')],
+    {
+      env: {
+        ...process.env,
+        NODE_ENV: 'development',
+        LOG_LEVEL: 'error',
+        PORT: String(port),
+        GATEWAY_WORKERS: '1',
+        SUPERGRAPH_PATH: supergraphPath,
+        OIDC_ISSUER: stack.issuer,
+        REDIS_URL: redisUrl,
+        REDIS_KEY_PREFIX: 'bench:',
+        RATE_LIMIT: 'off',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  const url = `http://127.0.0.1:${port}/graphql`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ready) break;
+    if (Date.now() > deadline || gateway.exitCode !== null) throw new Error('the gateway process did not start');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return {
+    url,
+    async stop() {
+      const exited = new Promise((resolve) => gateway.once('exit', resolve));
+      gateway.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Runs `sql` on the subgraph's own connection (its schema is the subgraph's name). */
