@@ -6,10 +6,17 @@
  * plain user cannot read; moderators follow case changes live over graphql-ws.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
-import WebSocket from 'ws';
+import type { Client } from 'graphql-ws';
 import { passwordToken, startStack, type Stack } from '@supergraph/stack';
-import { eventually, graphql, testDatabase, testLogger, type TestDatabase } from '@supergraph/testing';
+import {
+  eventually,
+  graphql,
+  subscribeWs,
+  testDatabase,
+  testLogger,
+  wsClient,
+  type TestDatabase,
+} from '@supergraph/testing';
 
 const log = testLogger();
 let db: TestDatabase;
@@ -122,18 +129,12 @@ describe('moderation through the gateway', () => {
   }, 60_000);
 
   it('a report opens a case; a moderator claims it, removes the post and later restores it; moderators see it live', async () => {
-    const live: ExecutionResult[] = [];
-    const client = createClient({
-      url: stack.gatewayUrl.replace(/^http/, 'ws'),
-      webSocketImpl: WebSocket,
-      retryAttempts: 0,
-      connectionParams: { authorization: `Bearer ${tokens.mod}` },
-    });
+    const client = wsClient(stack.gatewayUrl, tokens.mod);
     clients.push(client);
-    client.subscribe(
-      { query: 'subscription { moderationCaseUpdated { contentId state reportCount decision post { title } } }' },
-      { next: (value) => void live.push(value as ExecutionResult), error: () => undefined, complete: () => undefined },
-    );
+    const live = subscribeWs(
+      client,
+      'subscription { moderationCaseUpdated { contentId state reportCount decision post { title } } }',
+    ).events;
     await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(1), 5_000);
 
     const reported = await gql(

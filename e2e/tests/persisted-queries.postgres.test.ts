@@ -9,10 +9,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
 import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
-import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
-import WebSocket from 'ws';
+import type { Client, ExecutionResult } from 'graphql-ws';
 import { REPO_ROOT, startStack, type Stack } from '@supergraph/stack';
-import { eventually, graphql, testDatabase, testLogger, type TestDatabase } from '@supergraph/testing';
+import { eventually, graphql, testDatabase, testLogger, wsClient, type TestDatabase } from '@supergraph/testing';
 
 const log = testLogger();
 let db: TestDatabase;
@@ -230,13 +229,7 @@ describe('partner safelists', () => {
   });
 
   it('partners subscribe over graphql-ws by id only, from their own list', async () => {
-    const ws = (token: string) =>
-      createClient({
-        url: stack.gatewayUrl.replace(/^http/, 'ws'),
-        webSocketImpl: WebSocket,
-        retryAttempts: 0,
-        connectionParams: { authorization: `Bearer ${token}` },
-      });
+    const ws = (token: string) => wsClient(stack.gatewayUrl, token);
     const firstResult = (client: Client, payload: { query: string; extensions?: Record<string, unknown> }) =>
       new Promise<ExecutionResult | unknown>((resolve) => {
         client.subscribe(payload, { next: resolve, error: resolve, complete: () => undefined });

@@ -3,12 +3,19 @@
  * subgraph that owns the event, and every event is completed with fields from the other subgraphs.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
-import WebSocket from 'ws';
+import type { Client } from 'graphql-ws';
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { startStack, type Stack } from '@supergraph/stack';
-import { eventually, graphql, testDatabase, testLogger, type TestDatabase } from '@supergraph/testing';
+import {
+  eventually,
+  graphql,
+  subscribeWs,
+  testDatabase,
+  testLogger,
+  wsClient,
+  type TestDatabase,
+} from '@supergraph/testing';
 
 const log = testLogger();
 let db: TestDatabase;
@@ -16,31 +23,12 @@ let stack: Stack;
 const clients: Client[] = [];
 
 function connect(token?: string, onClose?: (code: number) => void): Client {
-  const client = createClient({
-    url: stack.gatewayUrl.replace(/^http/, 'ws'),
-    webSocketImpl: WebSocket,
-    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
-    retryAttempts: 0,
-    on: { closed: (event) => onClose?.((event as { code: number }).code) },
-  });
+  const client = wsClient(stack.gatewayUrl, token, onClose);
   clients.push(client);
   return client;
 }
 
-/** Collects the results of one subscription until `count` arrived or it ends. */
-function collect(client: Client, query: string, variables: Record<string, unknown> = {}) {
-  const results: ExecutionResult[] = [];
-  let ended: 'complete' | unknown;
-  const unsubscribe = client.subscribe(
-    { query, variables },
-    {
-      next: (value) => void results.push(value as ExecutionResult),
-      error: (error) => void (ended = error),
-      complete: () => void (ended = 'complete'),
-    },
-  );
-  return { results, ended: () => ended, unsubscribe };
-}
+const collect = subscribeWs;
 
 beforeAll(async () => {
   db = await testDatabase();
@@ -85,8 +73,8 @@ describe('postCreated through the gateway', () => {
       { authorization: `Bearer ${alice}` },
     );
     expect(created.body.errors).toBeUndefined();
-    await eventually(async () => expect(subscription.results).toHaveLength(1), 3_000);
-    expect(subscription.results).toEqual([
+    await eventually(async () => expect(subscription.events).toHaveLength(1), 3_000);
+    expect(subscription.events).toEqual([
       {
         data: {
           postCreated: {
@@ -122,7 +110,7 @@ describe('postCreated through the gateway', () => {
       { authorization: `Bearer ${bob}` },
     );
     await eventually(
-      async () => expect(subscription.results).toEqual([{ data: { postCreated: { title: 'from bob' } } }]),
+      async () => expect(subscription.events).toEqual([{ data: { postCreated: { title: 'from bob' } } }]),
       3_000,
     );
     subscription.unsubscribe();
@@ -162,8 +150,8 @@ describe('commentAdded and moderationCaseUpdated through the gateway', () => {
       );
     expect((await comment(other, 'elsewhere')).body.errors).toBeUndefined();
     expect((await comment(post, 'first!')).body.errors).toBeUndefined();
-    await eventually(async () => expect(subscription.results).toHaveLength(1), 3_000);
-    expect(subscription.results).toEqual([
+    await eventually(async () => expect(subscription.events).toHaveLength(1), 3_000);
+    expect(subscription.events).toEqual([
       {
         data: {
           commentAdded: {
@@ -183,8 +171,8 @@ describe('commentAdded and moderationCaseUpdated through the gateway', () => {
       connect(await stack.devIssuer!.mintToken('alice')),
       'subscription { moderationCaseUpdated { id } }',
     );
-    await eventually(async () => expect(refused.ended()).toBe('complete'), 3_000);
-    expect(refused.results).toEqual([
+    await eventually(async () => expect(refused.ended()).toEqual({ completed: true }), 3_000);
+    expect(refused.events).toEqual([
       { errors: [expect.objectContaining({ extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE' } })] },
     ]);
 
@@ -205,8 +193,8 @@ describe('commentAdded and moderationCaseUpdated through the gateway', () => {
       );
       expect(reported.body.errors).toBeUndefined();
     }, 5_000);
-    await eventually(async () => expect(cases.results.length).toBeGreaterThanOrEqual(1), 5_000);
-    expect(cases.results[0]).toEqual({
+    await eventually(async () => expect(cases.events.length).toBeGreaterThanOrEqual(1), 5_000);
+    expect(cases.events[0]).toEqual({
       data: {
         moderationCaseUpdated: {
           state: 'OPEN',
@@ -228,13 +216,13 @@ describe('auth and limits', () => {
       'subscription { postCreated { title } }',
     );
     await eventually(async () => expect(code).toBe(4403), 3_000);
-    expect(subscription.results).toEqual([]);
+    expect(subscription.events).toEqual([]);
   });
 
   it('a subscription the caller may not see is refused with UNAUTHORIZED_FIELD_OR_TYPE', async () => {
     const subscription = collect(connect(), 'subscription { mySubscriptionChanged { plan } }');
-    await eventually(async () => expect(subscription.ended()).toBe('complete'), 3_000);
-    expect(subscription.results).toEqual([
+    await eventually(async () => expect(subscription.ended()).toEqual({ completed: true }), 3_000);
+    expect(subscription.events).toEqual([
       {
         errors: [
           expect.objectContaining({
@@ -251,12 +239,14 @@ describe('auth and limits', () => {
       depth === 0 ? 'title' : `author { posts { edges { node { ${nested(depth - 1)} } } } }`;
     const subscription = collect(connect(), `subscription { postCreated { ${nested(3)} } }`);
     await eventually(async () => expect(subscription.ended()).toBeDefined(), 3_000);
-    expect(subscription.ended()).toEqual([
-      {
-        message: 'The operation exceeds the depth limit (14 > 12)',
-        extensions: { code: 'OPERATION_LIMIT_EXCEEDED', limit: 'depth', max: 12, actual: 14 },
-      },
-    ]);
+    expect(subscription.ended()).toEqual({
+      error: [
+        {
+          message: 'The operation exceeds the depth limit (14 > 12)',
+          extensions: { code: 'OPERATION_LIMIT_EXCEEDED', limit: 'depth', max: 12, actual: 14 },
+        },
+      ],
+    });
     expect(stack.gateway.subscriptions.active()).toBe(0);
   });
 
@@ -265,7 +255,7 @@ describe('auth and limits', () => {
       comments(first: 100) { edges { node { author { handle } } } } } } } } } }`;
     const overWs = collect(connect(), costly);
     await eventually(async () => expect(overWs.ended()).toBeDefined(), 3_000);
-    const [refusal] = overWs.ended() as [{ message: string; extensions: Record<string, unknown> }];
+    const [refusal] = (overWs.ended() as { error: [{ message: string; extensions: Record<string, unknown> }] }).error;
     expect(refusal.extensions).toEqual({
       code: 'OPERATION_LIMIT_EXCEEDED',
       limit: 'cost',
@@ -396,7 +386,9 @@ describe('limits and revocation', () => {
     const fourth = collect(second, 'subscription { postCreated { title } }');
     await eventually(
       async () =>
-        expect(fourth.ended()).toEqual([expect.objectContaining({ message: 'At most 3 subscriptions per user' })]),
+        expect(fourth.ended()).toEqual({
+          error: [expect.objectContaining({ message: 'At most 3 subscriptions per user' })],
+        }),
       3_000,
     );
     for (const subscription of held) subscription.unsubscribe();
@@ -442,10 +434,10 @@ describe('resilience', () => {
     await stack.subgraphs.billing.stop();
     try {
       await createPost('billing is down');
-      await eventually(async () => expect(subscription.results).toHaveLength(1), 5_000);
+      await eventually(async () => expect(subscription.events).toHaveLength(1), 5_000);
       // User.subscription and every field above it are non-null, so the event's data is null (GraphQL's
       // null propagation), and the error says which subgraph failed.
-      expect(subscription.results[0]).toEqual({
+      expect(subscription.events[0]).toEqual({
         data: null,
         errors: [
           expect.objectContaining({
@@ -457,8 +449,8 @@ describe('resilience', () => {
       await stack.restartSubgraph('billing');
     }
     await createPost('billing is back');
-    await eventually(async () => expect(subscription.results).toHaveLength(2), 5_000);
-    expect(subscription.results[1]).toEqual({
+    await eventually(async () => expect(subscription.events).toHaveLength(2), 5_000);
+    expect(subscription.events[1]).toEqual({
       data: { postCreated: { title: 'billing is back', author: { handle: 'alice', subscription: { plan: 'FREE' } } } },
     });
     expect(subscription.ended()).toBeUndefined();
@@ -477,7 +469,7 @@ describe('resilience', () => {
     // The gateway's retry subscribed again on the new server: a post created now arrives.
     await eventually(async () => {
       await createPost('after restart');
-      expect(subscription.results.map((r) => r.data)).toContainEqual({
+      expect(subscription.events.map((r) => r.data)).toContainEqual({
         postCreated: { title: 'after restart', author: { handle: 'alice' } },
       });
     }, 5_000);
@@ -517,8 +509,8 @@ describe('resilience', () => {
     await eventually(async () => expect(stack.gateway.subscriptions.active()).toBe(1), 3_000);
     await stack.subgraphs.content.stop();
     // After the retries, the last result says why, and the subscription completes.
-    await eventually(async () => expect(subscription.ended()).toBe('complete'), 8_000);
-    expect(subscription.results.at(-1)).toEqual({
+    await eventually(async () => expect(subscription.ended()).toEqual({ completed: true }), 8_000);
+    expect(subscription.events.at(-1)).toEqual({
       errors: [
         {
           message: 'The content service ended the subscription',

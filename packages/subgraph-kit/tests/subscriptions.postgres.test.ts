@@ -1,13 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EntitySchema } from '@mikro-orm/core';
 import { Migration } from '@mikro-orm/migrations';
-import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
+import type { Client } from 'graphql-ws';
 import { WebSocket } from 'ws';
 import { createTokenVerifier } from '@supergraph/auth';
 import { InProcessBus, InProcessRealtime, RealtimeOverflowError } from '@supergraph/events';
 import type { DevIssuer } from '@supergraph/local-infra';
 import { createSubgraphServer, defineSubgraph, filterEvents, type SubgraphServer } from '@supergraph/subgraph-kit';
-import { eventually, graphql, startTestIssuer, testDatabase, testLogger, type TestDatabase } from '@supergraph/testing';
+import {
+  eventually,
+  graphql,
+  startTestIssuer,
+  subscribeWs,
+  testDatabase,
+  testLogger,
+  wsClient,
+  type TestDatabase,
+} from '@supergraph/testing';
 import { parse } from 'graphql';
 
 interface Gadget {
@@ -98,31 +107,12 @@ afterAll(async () => {
 });
 
 function connect(token?: string): Client {
-  const client = createClient({
-    url: wsUrl,
-    webSocketImpl: WebSocket,
-    retryAttempts: 0,
-    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
-  });
+  const client = wsClient(wsUrl, token);
   clients.push(client);
   return client;
 }
 
-function run(client: Client, query: string) {
-  const events: ExecutionResult[] = [];
-  let unsubscribe = () => undefined as void;
-  const done = new Promise<{ completed: true } | { error: unknown }>((resolve) => {
-    unsubscribe = client.subscribe(
-      { query },
-      {
-        next: (result) => void events.push(result as ExecutionResult),
-        error: (error) => resolve({ error }),
-        complete: () => resolve({ completed: true }),
-      },
-    );
-  });
-  return { events, done, unsubscribe };
-}
+const run = subscribeWs;
 
 describe('GraphQL over WebSocket', () => {
   it('runs queries with the identity of the connection', async () => {

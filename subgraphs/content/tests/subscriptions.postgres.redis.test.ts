@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
+import { createClient, type Client } from 'graphql-ws';
 import { WebSocket } from 'ws';
 import { createServer } from '@supergraph/content';
 import { InProcessRealtime, RedisRealtime } from '@supergraph/events';
-import { eventually, graphql, startTestSubgraph, testRedis, type TestSubgraph } from '@supergraph/testing';
+import { eventually, graphql, startTestSubgraph, subscribeWs, testRedis, type TestSubgraph } from '@supergraph/testing';
 
 const TOPIC = 'content.postCreated';
 const CREATE =
@@ -12,12 +12,6 @@ const CREATE =
 const POST_CREATED = `subscription($authorId: ID) {
   postCreated(authorId: $authorId) { id title body tags language premium createdAt author { id } }
 }`;
-
-interface Received {
-  readonly events: ExecutionResult[];
-  readonly done: Promise<{ completed: true } | { error: unknown }>;
-  unsubscribe(): void;
-}
 
 const clients: Client[] = [];
 
@@ -35,21 +29,7 @@ function connect(url: string, token?: string, lazy = true): Client {
   return client;
 }
 
-function subscribe(client: Client, query: string, variables: Record<string, unknown> = {}): Received {
-  const events: ExecutionResult[] = [];
-  let unsubscribe = () => undefined as void;
-  const done = new Promise<{ completed: true } | { error: unknown }>((resolve) => {
-    unsubscribe = client.subscribe(
-      { query, variables },
-      {
-        next: (result) => void events.push(result as ExecutionResult),
-        error: (error) => resolve({ error }),
-        complete: () => resolve({ completed: true }),
-      },
-    );
-  });
-  return { events, done, unsubscribe };
-}
+const subscribe = subscribeWs;
 
 async function createPost(subgraph: TestSubgraph, username: string, input: Record<string, unknown>) {
   const { body } = await graphql<{ createPost: Record<string, unknown> }>(

@@ -4,12 +4,11 @@
  * every step is in an append-only audit log. Events go through the subgraph's real bus and outbox.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
-import { WebSocket } from 'ws';
+import type { Client } from 'graphql-ws';
 import type { DomainEvent } from '@supergraph/events';
 import { createServer } from '@supergraph/moderation';
 import { uuidv7 } from '@supergraph/subgraph-kit';
-import { eventually, graphql, startTestSubgraph, type TestSubgraph } from '@supergraph/testing';
+import { eventually, graphql, startTestSubgraph, subscribeWs, wsClient, type TestSubgraph } from '@supergraph/testing';
 import { CaseService } from '../src/case.service.js';
 
 let subgraph: TestSubgraph;
@@ -486,35 +485,20 @@ describe('storage', () => {
 
 describe('Subscription.moderationCaseUpdated over graphql-ws', () => {
   function connect(token: string): Client {
-    const client = createClient({
-      url: subgraph.wsUrl,
-      webSocketImpl: WebSocket,
-      retryAttempts: 0,
-      lazy: true,
-      connectionParams: { authorization: `Bearer ${token}` },
-    });
+    const client = wsClient(subgraph.wsUrl, token);
     clients.push(client);
     return client;
   }
-  function subscribe(client: Client) {
-    const events: ExecutionResult[] = [];
-    const done = new Promise<unknown>((resolve) => {
-      client.subscribe(
-        { query: 'subscription { moderationCaseUpdated { contentId state severity reportCount rule { pattern } } }' },
-        {
-          next: (result) => void events.push(result as ExecutionResult),
-          error: resolve,
-          complete: () => resolve('complete'),
-        },
-      );
-    });
-    return { events, done };
-  }
+  const subscribe = (client: Client) =>
+    subscribeWs(
+      client,
+      'subscription { moderationCaseUpdated { contentId state severity reportCount rule { pattern } } }',
+    );
 
   it('moderators receive every case change once committed; plain users are refused', async () => {
     const moderator = subscribe(connect(await subgraph.token('mod')));
     const plain = subscribe(connect(await subgraph.token('alice')));
-    expect(await plain.done).toBe('complete');
+    expect(await plain.done).toEqual({ completed: true });
     expect(plain.events).toEqual([
       {
         errors: [
