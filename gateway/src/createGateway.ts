@@ -118,11 +118,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       'subgraph',
     ]),
   };
+  // One data source per subgraph, for queries and for the follow-up fetches of subscription events alike:
+  // keep-alive pools, timeouts, retries and circuit breakers. `url` is already the routing URL to use.
+  const dataSource = (name: string, url: string) =>
+    new SubgraphDataSource(name, { url, fetcher: resilience.wrap(name, fetchSubgraph) as never }, fetchMetrics);
   const subscriptions = new SubscriptionEngine({
     logger,
-    // Follow-up fetches of subscription events go through the same pools, timeouts and breakers as queries.
-    dataSource: (name, url) =>
-      new SubgraphDataSource(name, { url, fetcher: resilience.wrap(name, fetchSubgraph) as never }, fetchMetrics),
+    dataSource,
     ...(options.subgraphUrls ? { subgraphUrls: options.subgraphUrls } : {}),
     ...options.upstreamSubscriptions,
   });
@@ -143,15 +145,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const gateway = new ApolloGateway({
     supergraphSdl,
     logger,
-    buildService: ({ name, url }) =>
-      new SubgraphDataSource(
-        name,
-        {
-          url: options.subgraphUrls?.[name] ?? url,
-          fetcher: resilience.wrap(name, fetchSubgraph) as never,
-        },
-        fetchMetrics,
-      ),
+    buildService: ({ name, url }) => dataSource(name, options.subgraphUrls?.[name] ?? url!),
   });
 
   const app = express();

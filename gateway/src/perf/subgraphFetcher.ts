@@ -1,7 +1,5 @@
+import { isIdempotentBody, type Fetcher } from '../edge/resilience.js';
 import type { SubgraphHttpClient, SubgraphReply } from './SubgraphHttpClient.js';
-
-/** The fetch signature `RemoteGraphQLDataSource` and the edge's resilience wrapper use. */
-export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
 
 /**
  * The subset of a fetch `Response` the data source and the resilience wrapper read, built from a
@@ -52,9 +50,6 @@ function plainHeaders(headers: RequestInit['headers']): Record<string, string> {
   return out;
 }
 
-/** Only queries may share an in-flight request: the planner prints fetches as `query …` or `{ … }`. */
-const isQueryBody = (body: string) => body.startsWith('{"query":"query') || body.startsWith('{"query":"{');
-
 /**
  * A fetcher for subgraph data sources on a `SubgraphHttpClient` (keep-alive pools, in-flight
  * deduplication of identical queries). Honours `init.signal` (the edge's per-attempt timeout).
@@ -62,7 +57,13 @@ const isQueryBody = (body: string) => body.startsWith('{"query":"query') || body
 export function subgraphFetcher(client: SubgraphHttpClient): Fetcher {
   return async (url, init) => {
     const body = typeof init.body === 'string' ? init.body : String(init.body ?? '');
-    const reply = await client.post(url, plainHeaders(init.headers), body, isQueryBody(body), init.signal ?? undefined);
+    const reply = await client.post(
+      url,
+      plainHeaders(init.headers),
+      body,
+      isIdempotentBody(body),
+      init.signal ?? undefined,
+    );
     return new SubgraphResponse(url, reply) as unknown as Response;
   };
 }
