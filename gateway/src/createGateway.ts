@@ -30,7 +30,7 @@ import { operationGuard } from './edge/operationGuard.js';
 import { DEFAULT_EDGE, type EdgeOptions } from './edge/options.js';
 import { SubgraphResilience } from './edge/resilience.js';
 import { operationLimitsMiddleware } from './edge/useOperationLimits.js';
-import { DEFAULT_RATE_LIMIT_BUDGETS, rateLimitMiddleware } from './edge/useRateLimit.js';
+import { DEFAULT_RATE_LIMIT_BUDGETS, RATE_LIMIT_KEY, rateLimitMiddleware } from './edge/useRateLimit.js';
 
 export type { GatewayContext } from './context.js';
 import {
@@ -96,7 +96,7 @@ export interface Gateway {
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const { logger } = options;
-  // Result shaping compiled per operation instead of re-derived per value (docs/gateway-performance.md).
+  // Result shaping compiled once per request instead of re-derived per value (docs/gateway-performance.md).
   installFastResultShaping();
   const security = new SupergraphSecurity();
   const metrics = options.metrics ?? createMetrics('gateway');
@@ -294,7 +294,7 @@ export function createGateway(options: GatewayOptions): Gateway {
                 ...(operationId ? { operationId } : {}),
               }),
               authorization: req.headers.authorization,
-              rateLimitKey: res.locals.rateLimitKey as string | undefined,
+              rateLimitKey: res.locals[RATE_LIMIT_KEY] as string | undefined,
             };
           },
         }),

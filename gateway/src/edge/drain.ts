@@ -8,10 +8,6 @@ import type { Response } from 'express';
 export class Drain {
   private draining = false;
 
-  get isDraining(): boolean {
-    return this.draining;
-  }
-
   start(): void {
     this.draining = true;
   }

@@ -189,8 +189,9 @@ export class OperationLimiter {
 }
 
 /**
- * For transports that do not pass through the HTTP middleware (graphql-ws): the structural limits
- * of `document` (a text, or an already parsed document whose tokens are not counted again).
+ * The structural limits of one `document` (a text, or an already parsed document whose tokens are not
+ * counted again), without the per-document cache of `OperationLimiter` (which the gateway's HTTP and
+ * graphql-ws paths use).
  */
 export function checkOperationLimits(
   document: string | DocumentNode,

@@ -458,7 +458,7 @@ export class SubscriptionEngine {
   }
 }
 
-export function isSubscription(document: DocumentNode, operationName: string | null | undefined): boolean {
+function isSubscription(document: DocumentNode, operationName: string | null | undefined): boolean {
   const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((d) => d.name?.value === operationName) : operations[0];
   return operation?.operation === 'subscription';

@@ -1,12 +1,5 @@
 import { AppError } from '@supergraph/errors';
-import {
-  connection,
-  DateTimeScalar,
-  filterEvents,
-  isId,
-  parsePageArgs,
-  type SubgraphContext,
-} from '@supergraph/subgraph-kit';
+import { connection, DateTimeScalar, isId, parsePageArgs, type SubgraphContext } from '@supergraph/subgraph-kit';
 import { AuditEntrySchema } from './audit.entity.js';
 import { audit } from './audit.js';
 import { ModerationCaseSchema, type Decision, type ModerationCase } from './case.entity.js';
@@ -92,8 +85,7 @@ export function createResolvers(config: ModerationConfig) {
     },
     Subscription: {
       moderationCaseUpdated: {
-        subscribe: (_: unknown, __: unknown, ctx: SubgraphContext) =>
-          filterEvents<CasePayload>(ctx.realtime.subscribe(CASE_UPDATED_TOPIC), () => true),
+        subscribe: (_: unknown, __: unknown, ctx: SubgraphContext) => ctx.realtime.subscribe(CASE_UPDATED_TOPIC),
         resolve: (payload: CasePayload) => caseFromPayload(payload),
       },
     },
