@@ -14,7 +14,7 @@ export { createSubgraphServer } from './createSubgraphServer.js';
 export type { SubgraphServer, SubgraphDeps } from './createSubgraphServer.js';
 export { runSubgraph } from './runSubgraph.js';
 export { subgraphConfigSpec } from './config.js';
-export { connection, parsePageArgs, encodeCursor, decodeCursor, isId } from './pagination.js';
+export { connection, parsePageArgs, encodeCursor, decodeCursor, isId, isTime } from './pagination.js';
 export type { Connection, PageArgs } from './pagination.js';
 export { createBus } from './createBus.js';
 export { createRealtime } from './createRealtime.js';

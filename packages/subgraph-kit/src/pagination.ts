@@ -15,8 +15,13 @@ const MAX_PAGE = 100;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether `value` has the shape of our ids (UUIDs); anything else names nothing. */
-export function isId(value: string): boolean {
-  return UUID.test(value);
+export function isId(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}
+
+/** Whether an event payload's time field is an ISO-8601 time PostgreSQL accepts (checked before writing). */
+export function isTime(value: unknown): value is string {
+  return typeof value === 'string' && !Number.isNaN(Date.parse(value));
 }
 
 /** Cursors are opaque to clients: base64url of `id:<uuid>`. Ids are UUIDv7, so they sort by time. */

@@ -1,3 +1,4 @@
+import { isId } from '@supergraph/subgraph-kit';
 import type Stripe from 'stripe';
 import { PLAN_CODES, type PlanCode, type SubscriptionStatus } from './billing.entity.js';
 import type { InvoiceLine, InvoiceStatus } from './invoice.entity.js';
@@ -91,8 +92,6 @@ const INVOICE_STATUS: Partial<Record<string, InvoiceStatus>> = {
   void: 'VOID',
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export const fromUnix = (seconds: number): Date => new Date(seconds * 1000);
 
 const idOf = (value: string | { id: string } | null | undefined): string | null =>
@@ -101,7 +100,7 @@ const idOf = (value: string | { id: string } | null | undefined): string | null 
 /** `metadata.userId` when it is a user id (lower-cased), else null. */
 export function userIdFrom(metadata: Stripe.Metadata | null | undefined): string | null {
   const value = metadata?.userId;
-  return typeof value === 'string' && UUID.test(value) ? value.toLowerCase() : null;
+  return isId(value) ? value.toLowerCase() : null;
 }
 
 /** The plan: `metadata.plan`, else the price's lookup key (prices are looked up by plan code). */

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DomainEvent } from '@supergraph/events';
+import { isId, isTime } from '@supergraph/subgraph-kit';
 import { PlanEntitlementSchema } from './entitlement.entity.js';
 
 interface SubscriptionChanged {
@@ -9,12 +10,23 @@ interface SubscriptionChanged {
   changedAt: string;
 }
 
-/** Keeps the plan read model; an older change arriving late never overwrites a newer one. */
+/**
+ * Keeps the plan read model, in the consumer's transaction (with its processed-event row); an older
+ * change arriving late never overwrites a newer one. A malformed change is skipped: PostgreSQL would
+ * reject it, and the event would be retried forever.
+ */
 export async function applySubscriptionChanged(event: DomainEvent, em: EntityManager): Promise<void> {
   if (event.type !== 'SubscriptionChanged') return;
   const change = event.payload as unknown as SubscriptionChanged;
+  if (
+    !isId(change.userId) ||
+    typeof change.plan !== 'string' ||
+    typeof change.status !== 'string' ||
+    !isTime(change.changedAt)
+  )
+    return;
   const table = `"${em.config.get('schema')}"."plan_entitlement"`;
-  await em.getConnection().execute(
+  await em.execute(
     `insert into ${table} (user_id, plan, status, changed_at) values (?, ?, ?, ?)
      on conflict (user_id) do update set plan = excluded.plan, status = excluded.status, changed_at = excluded.changed_at
      where ${table}.changed_at < excluded.changed_at`,

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DomainEvent } from '@supergraph/events';
-import { isId } from '@supergraph/subgraph-kit';
+import { isId, isTime } from '@supergraph/subgraph-kit';
 import { tableOf } from './post.service.js';
 
 interface ModerationStatusChanged {
@@ -27,7 +27,7 @@ export async function applyModerationStatus(event: DomainEvent, em: EntityManage
   const comment = change.contentType === 'COMMENT';
   const id = comment ? change.contentId : (change.contentId ?? change.postId);
   // A malformed id names nothing here (and PostgreSQL would reject it, retrying the event forever).
-  if (!id || !isId(id)) return;
+  if (!id || !isId(id) || !isTime(change.changedAt)) return;
   await em.execute(
     `update ${tableOf(em, comment ? 'comment' : 'post')} set status = ?, status_changed_at = ?
      where id = ? and (status_changed_at is null or status_changed_at < ?)`,

@@ -398,3 +398,57 @@ describe('moderation decisions', () => {
     ).toBe('BAD_USER_INPUT');
   });
 });
+
+describe('malformed events from other subgraphs', () => {
+  it('are skipped, not retried forever: the events after them still apply', async () => {
+    const processed = async (consumer: string, ids: string[]) =>
+      (
+        await sql<{ n: number }>(
+          subgraph,
+          `select count(*)::int as n from "content"."processed_event" where consumer = ? and event_id = any(?::uuid[])`,
+          [consumer, `{${ids.join(',')}}`],
+        )
+      )[0]!.n;
+    const plans = [
+      { userId: 'not-a-uuid', plan: 'PRO', status: 'ACTIVE', changedAt: new Date().toISOString() },
+      { userId: BOB, plan: 'PRO', status: 'ACTIVE', changedAt: 'yesterday-ish' },
+      { userId: BOB, plan: 'PRO', status: 'ACTIVE', changedAt: new Date().toISOString() },
+    ].map((payload) => domainEvent('billing.subscriptions', 'SubscriptionChanged', payload));
+    await subgraph.bus.publish(plans);
+    await eventually(async () =>
+      expect(
+        await processed(
+          'content.entitlements',
+          plans.map((e) => e.id),
+        ),
+      ).toBe(3),
+    );
+    expect(
+      await sql(subgraph, `select plan, status from "content"."plan_entitlement" where user_id = ?`, [BOB]),
+    ).toEqual([{ plan: 'PRO', status: 'ACTIVE' }]);
+
+    const post = await createPost(subgraph, 'alice', 'Moderated later');
+    const decisions = ['not a time', new Date().toISOString()].map((changedAt) =>
+      domainEvent('moderation.decisions', 'ModerationStatusChanged', {
+        contentType: 'POST',
+        contentId: post,
+        postId: post,
+        authorId: ALICE,
+        status: 'HIDDEN',
+        changedAt,
+      }),
+    );
+    await subgraph.bus.publish(decisions);
+    await eventually(async () =>
+      expect(
+        await processed(
+          'content.moderation-status',
+          decisions.map((e) => e.id),
+        ),
+      ).toBe(2),
+    );
+    expect(await sql(subgraph, `select status from "content"."post" where id = ?`, [post])).toEqual([
+      { status: 'HIDDEN' },
+    ]);
+  });
+});

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DomainEvent } from '@supergraph/events';
 import type { Logger } from '@supergraph/logger';
-import { isId } from '@supergraph/subgraph-kit';
+import { isId, isTime } from '@supergraph/subgraph-kit';
 
 export const POSTS_STREAM = 'content.posts';
 export const DECISIONS_STREAM = 'moderation.decisions';
@@ -55,14 +55,14 @@ export class SearchIndexer {
           event.type === 'PostCreated' ? String(payload.createdAt) : null,
         );
       case 'PostDeleted':
-        if (!isUuid(payload.id) || !isTime(payload.deletedAt)) return this.skip(event);
+        if (!isId(payload.id) || !isTime(payload.deletedAt)) return this.skip(event);
         return this.markDeleted(payload.id, String(payload.deletedAt));
       case 'ModerationStatusChanged': {
         // COMMENT decisions concern comments, which search does not index. Older producers send no
         // contentType and only postId.
         if (payload.contentType === 'COMMENT') return;
         const postId = payload.contentId ?? payload.postId;
-        if (!isUuid(postId) || !STATUSES.has(String(payload.status)) || !isTime(payload.changedAt))
+        if (!isId(postId) || !STATUSES.has(String(payload.status)) || !isTime(payload.changedAt))
           return this.skip(event);
         return this.setStatus(postId, String(payload.status), String(payload.changedAt));
       }
@@ -144,18 +144,10 @@ export class SearchIndexer {
   }
 }
 
-function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && isId(value);
-}
-
-function isTime(value: unknown): boolean {
-  return typeof value === 'string' && !Number.isNaN(Date.parse(value));
-}
-
 function isContent(payload: Record<string, unknown>): payload is Record<string, unknown> & ContentPayload {
   return (
-    isUuid(payload.id) &&
-    isUuid(payload.authorId) &&
+    isId(payload.id) &&
+    isId(payload.authorId) &&
     typeof payload.title === 'string' &&
     typeof payload.body === 'string' &&
     typeof payload.language === 'string' &&
