@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { createServer } from '@supergraph/content';
-import { RedisStreamBus, uuidv7, type DomainEvent } from '@supergraph/events';
+import { idempotent, RedisStreamBus, uuidv7, type DomainEvent } from '@supergraph/events';
 import type { SubgraphServer } from '@supergraph/subgraph-kit';
 import { eventually, startTestSubgraph, testLogger, testRedis, type TestSubgraph } from '@supergraph/testing';
+import { applyFollowEvent } from '../src/follow.service.js';
 
 const EVENTS = 500;
 const STREAM = 'users.follows';
@@ -142,7 +143,16 @@ describe('the follow consumer, killed mid-stream and restarted (Redis Streams)',
     expect(await pending()).toEqual({ count: EVENTS - applied, consumers: { 'content-a': EVENTS - applied } });
     expect((await readModel()).eventsApplied).toBe(applied);
 
-    // The new server on the same database and Redis starts: it claims the dead consumer's entries.
+    // A crash between commit and acknowledgement: the oldest pending entry's effect is committed, by the
+    // consumer's own transaction (handler and processed-event row), while the entry stays pending.
+    const [entryId] = ((await redis.xpending(key, GROUP, '-', '+', 1)) as [string, ...unknown[]][])[0]!;
+    const [, fields] = ((await redis.xrange(key, entryId, entryId)) as [string, string[]][])[0]!;
+    await idempotent(second.orm, GROUP, applyFollowEvent)(JSON.parse(fields[1]!) as DomainEvent);
+    expect(await processed()).toBe(applied + 1);
+    expect((await pending()).count).toBe(EVENTS - applied);
+
+    // The new server on the same database and Redis starts: it claims the dead consumer's entries, and
+    // the one already committed changes nothing twice (`eventsApplied` below counts every application).
     await second.start({ port: 0 });
     await eventually(
       async () => {
