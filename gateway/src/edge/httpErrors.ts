@@ -14,10 +14,15 @@ export function sendGraphQLError(
   res.status(status).json({ errors: [{ message, extensions: { code, ...extensions } }] });
 }
 
-/** The same for a GraphQLError built elsewhere (limits); `extensions.http` stays internal. */
-export function sendError(res: Response, status: number, error: GraphQLError): void {
+/** An error's extensions as clients see them: `extensions.http` (the status to answer with) stays internal. */
+export function clientExtensions(error: GraphQLError): Record<string, unknown> {
   const { http: _http, ...extensions } = error.extensions;
-  res.status(status).json({ errors: [{ message: error.message, extensions }] });
+  return extensions;
+}
+
+/** The same for a GraphQLError built elsewhere (limits). */
+export function sendError(res: Response, status: number, error: GraphQLError): void {
+  res.status(status).json({ errors: [{ message: error.message, extensions: clientExtensions(error) }] });
 }
 
 interface BodyParserError extends Error {

@@ -3,6 +3,7 @@ import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@supergraph/logge
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import type { CostEstimator } from '../edge/index.js';
+import { clientExtensions } from '../edge/httpErrors.js';
 import type { SubscriptionEngine } from './SubscriptionEngine.js';
 import { costError } from './subscriptionCost.js';
 
@@ -55,8 +56,7 @@ export function multipartSubscriptions(
       options.cost && costError(options.cost, engine.schema, prepared, req.body.query, req.body.variables as never);
     if (tooCostly) {
       res.writeHead(400, { 'content-type': 'application/json' });
-      const { http: _http, ...extensions } = tooCostly.extensions;
-      res.end(JSON.stringify({ errors: [{ message: tooCostly.message, extensions }] }));
+      res.end(JSON.stringify({ errors: [{ message: tooCostly.message, extensions: clientExtensions(tooCostly) }] }));
       return;
     }
 

@@ -7,6 +7,7 @@ import { GraphQLError, type ExecutionResult } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { GatewayContext } from '../context.js';
 import type { CostEstimator, OperationLimiter } from '../edge/index.js';
+import { clientExtensions } from '../edge/httpErrors.js';
 import type { SafelistDecider } from '../persisted/index.js';
 import type { SubscriptionEngine } from './SubscriptionEngine.js';
 import { costError } from './subscriptionCost.js';
@@ -30,8 +31,7 @@ export interface WebSocketOptions {
 
 /** An edge error as a graphql-ws error: its HTTP status means nothing on a socket. */
 function overWebSocket(error: GraphQLError): GraphQLError {
-  const { http: _http, ...extensions } = error.extensions;
-  return new GraphQLError(error.message, { extensions });
+  return new GraphQLError(error.message, { extensions: clientExtensions(error) });
 }
 
 interface Connection {

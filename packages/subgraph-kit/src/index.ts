@@ -28,3 +28,4 @@ export { InputValidator } from './validation.js';
 export type { PolicyGuard } from './policyGuard.js';
 export { createPolicyRuntime, DEV_BUNDLE_PUBLIC_KEY_FILE } from './policyRuntime.js';
 export type { PolicyRuntime, PolicyRuntimeOptions } from './policyRuntime.js';
+export { tableOf, uuidArray } from './sql.js';

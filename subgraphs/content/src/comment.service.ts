@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '@supergraph/errors';
-import { InputValidator, isId, recordEvent, type PageArgs } from '@supergraph/subgraph-kit';
+import { InputValidator, isId, recordEvent, uuidArray, type PageArgs } from '@supergraph/subgraph-kit';
 import { CommentSchema, type Comment } from './comment.entity.js';
 import { createOnce, idempotencyKeyProblem } from './idempotency.js';
-import { PostService, uuidArray } from './post.service.js';
+import { PostService } from './post.service.js';
 import { isPublic } from './visibility.js';
 
 export const COMMENTS_STREAM = 'content.comments';

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DomainEvent } from '@supergraph/events';
-import { isId, isTime } from '@supergraph/subgraph-kit';
+import { isId, isTime, tableOf } from '@supergraph/subgraph-kit';
 import { PlanEntitlementSchema } from './entitlement.entity.js';
 
 interface SubscriptionChanged {
@@ -25,7 +25,7 @@ export async function applySubscriptionChanged(event: DomainEvent, em: EntityMan
     !isTime(change.changedAt)
   )
     return;
-  const table = `"${em.config.get('schema')}"."plan_entitlement"`;
+  const table = tableOf(em, 'plan_entitlement');
   await em.execute(
     `insert into ${table} (user_id, plan, status, changed_at) values (?, ?, ?, ?)
      on conflict (user_id) do update set plan = excluded.plan, status = excluded.status, changed_at = excluded.changed_at

@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DomainEvent } from '@supergraph/events';
-import { isId } from '@supergraph/subgraph-kit';
-import { tableOf } from './post.service.js';
+import { isId, tableOf } from '@supergraph/subgraph-kit';
 
 export const FOLLOWS_STREAM = 'users.follows';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '@supergraph/errors';
-import { uuidv7 } from '@supergraph/subgraph-kit';
+import { tableOf, uuidv7 } from '@supergraph/subgraph-kit';
 
 /** The idempotency key of one create mutation call; `key` is what the client sent (or nothing). */
 export interface IdempotencyRequest {
@@ -33,7 +33,7 @@ export async function createOnce<T>(
   const id = uuidv7();
   if (request.key == null) return em.transactional((tx) => create(tx, id));
   const hash = createHash('sha256').update(JSON.stringify(request.input)).digest('hex');
-  const table = `"${em.config.get('schema')}"."idempotency_key"`;
+  const table = tableOf(em, 'idempotency_key');
   return em.transactional(async (tx) => {
     const inserted = await tx.execute<{ result_id: string }[]>(
       `insert into ${table} (subject, operation, key, request_hash, result_id, created_at) values (?, ?, ?, ?, ?, now())

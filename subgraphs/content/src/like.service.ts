@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isId } from '@supergraph/subgraph-kit';
-import { tableOf, uuidArray } from './post.service.js';
+import { isId, tableOf, uuidArray } from '@supergraph/subgraph-kit';
 
 /** SQL of `likedByMe` for a page of posts: one probe of `post_like_pkey` (post_id, user_id) per post. */
 export function likedSql(schema: string): string {

@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DomainEvent } from '@supergraph/events';
-import { isId, isTime } from '@supergraph/subgraph-kit';
-import { tableOf } from './post.service.js';
+import { isId, isTime, tableOf } from '@supergraph/subgraph-kit';
 
 interface ModerationStatusChanged {
   /** `POST` or `COMMENT`; older producers sent only posts' decisions, without it. */

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '@supergraph/errors';
-import { InputValidator, isId, recordEvent, type PageArgs } from '@supergraph/subgraph-kit';
+import { InputValidator, isId, recordEvent, uuidArray, type PageArgs } from '@supergraph/subgraph-kit';
 import { PostSchema, type Post } from './post.entity.js';
 import { createOnce, idempotencyKeyProblem } from './idempotency.js';
 import { isPublic } from './visibility.js';
@@ -72,16 +72,6 @@ function checkLanguage(check: InputValidator, raw: string): string {
   const language = raw.trim().toLowerCase();
   check.check(LANGUAGES.has(language), 'input.language', `must be one of ${[...LANGUAGES].join(', ')}`);
   return language;
-}
-
-/** The `<schema>."<table>"` of this subgraph, for hand-written SQL. */
-export function tableOf(em: EntityManager, table: string): string {
-  return `"${em.config.get('schema')}"."${table}"`;
-}
-
-/** A PostgreSQL array literal of validated UUIDs (knex would expand a JS array into a list). */
-export function uuidArray(ids: readonly string[]): string {
-  return `{${ids.join(',')}}`;
 }
 
 /**

@@ -1,7 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Identity } from '@supergraph/auth';
 import { AppError } from '@supergraph/errors';
-import { encodeCursor, isId, recordEvent, uuidv7, type Connection, type PageArgs } from '@supergraph/subgraph-kit';
+import {
+  encodeCursor,
+  isId,
+  recordEvent,
+  tableOf,
+  uuidArray,
+  uuidv7,
+  type Connection,
+  type PageArgs,
+} from '@supergraph/subgraph-kit';
 import { FollowSchema } from './follow.entity.js';
 import { UserSchema, type User } from './user.entity.js';
 import { UserService } from './user.service.js';
@@ -134,8 +143,7 @@ export class FollowService {
        ) f
        join ${users} u on u."id" = f.user_id
        order by f.parent_id, f.follow_id desc`,
-      // A PostgreSQL array literal of validated UUIDs (knex would expand a JS array into a list).
-      after ? [`{${valid.join(',')}}`, after, first + 1] : [`{${valid.join(',')}}`, first + 1],
+      after ? [uuidArray(valid), after, first + 1] : [uuidArray(valid), first + 1],
     );
     for (const { parent_id: parentId, follow_id: followId, ...columns } of rows) {
       pages.get(parentId as string)?.push({ followId: followId as string, user: this.em.map(UserSchema, columns) });
@@ -144,7 +152,7 @@ export class FollowService {
   }
 
   private table(em: EntityManager, entity: string): string {
-    return `"${em.config.get('schema')}"."${em.getMetadata().get(entity).tableName}"`;
+    return tableOf(em, em.getMetadata().get(entity).tableName);
   }
 }
 
