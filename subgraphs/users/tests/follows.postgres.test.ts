@@ -98,7 +98,7 @@ describe('follow / unfollow', () => {
     // Consumers order a pair's changes by `at`: the database clock makes the later change later.
     const [followed, unfollowed] = followEvents.map((e) => (e.payload as { at: string }).at);
     expect(unfollowed! > followed!).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 200)); // the relay would have published a second one by now
+    await subgraph.server.drainOutbox(); // everything committed is published now: a second one would be here
     expect(followEvents).toHaveLength(2);
     const [outbox] = await sql<{ n: string }>(
       `select count(*) as n from "users"."outbox_event" where stream = 'users.follows'`,
